@@ -1,0 +1,61 @@
+# The two commands: `make lab` (JupyterLab on the notebooks) and `make test` (every test).
+# Both create .venv on first use and reuse it afterwards.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch is installed first, on its own line, so that the build can be chosen: torch==2.13.0 is a
+# CPU wheel on the project's machines. Elsewhere pass e.g. TORCH="torch" (PyPI's default build,
+# CUDA on Linux) or TORCH="torch --index-url https://download.pytorch.org/whl/cpu", or TORCH=
+# (empty) to keep a torch you installed yourself.
+TORCH ?= torch==2.13.0
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+JOBS ?= 2
+STAMP := $(VENV)/.installed
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nb_sanitize.cfg
+
+.PHONY: lab test lint unit nbval execute figures assignments clean help
+
+help:
+	@echo "make lab      start JupyterLab on notebooks/ (LAB_ARGS='--no-browser --port 8899')"
+	@echo "make test     lint + unit tests + every notebook under nbval"
+	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
+	@echo "make figures  redraw figures/ from lstm_tutorial.diagrams"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(if $(strip $(TORCH)),$(BIN)/python -m pip install --quiet $(TORCH))
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: lint
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests notebooks $(NBVAL) $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Run the unit tests or the notebooks alone.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope notebooks $(NBVAL) $(PYTEST_ARGS)
+
+NOTEBOOKS ?= $(wildcard notebooks/[0-9]*.ipynb)
+execute: $(STAMP)
+	for nb in $(NOTEBOOKS); do \
+	  OMP_NUM_THREADS=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=120 "$$nb" || exit 1; \
+	  $(BIN)/nbstripout --keep-output --keep-count "$$nb" || exit 1; \
+	done
+
+figures: $(STAMP)
+	$(BIN)/python -m lstm_tutorial.diagrams figures
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""lstm-tutorial: the LSTM built from a plain RNN, gate by gate, proved equal to torch.nn.
+
+Shape letters used throughout: B batch, T time steps, D input features, H hidden units.
+"""
+
+from .cells import Gate, RNNCell, RNNStep
+from .layers import LSTM, RNN
+from .lstm import LSTMCell, LSTMState, LSTMStep
+from .sequence import trace, unroll
+from .torch_compat import from_torch, to_torch
+from .utils import set_seed
+
+__all__ = [
+    "LSTM",
+    "RNN",
+    "Gate",
+    "LSTMCell",
+    "LSTMState",
+    "LSTMStep",
+    "RNNCell",
+    "RNNStep",
+    "from_torch",
+    "set_seed",
+    "to_torch",
+    "trace",
+    "unroll",
+]
+__version__ = "0.1.0"

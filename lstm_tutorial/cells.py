@@ -1,0 +1,144 @@
+"""Recurrent cells written the way their equations read: one code line per equation line.
+
+Shape letters, used by every docstring and shape comment in the package:
+    B batch, T time steps, D input features, H hidden units.
+
+Weights act on row vectors, as in ``torch.nn``: a layer computes ``x @ W.T + h @ U.T + b``, which
+is ``W x + U h + b`` for each example. ``W`` has shape (H, D) and ``U`` shape (H, H).
+
+- ``RNNCell``: the Elman (1990) network, ``h = tanh(W x + U h_prev + b)``.
+- ``Gate``: one learned layer of an LSTM or GRU, ``σ(W x + U h + b)`` or ``tanh(...)``.
+
+The LSTM lives in ``lstm.py`` and the GRU in ``gru.py``; both are built from ``Gate``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from ._validate import check_input, check_state
+
+ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+
+
+def _uniform(shape: tuple[int, ...], bound: float, dtype, device) -> nn.Parameter:
+    """torch.nn's default init for recurrent layers: U(-1/√H, 1/√H) for every weight and bias."""
+    return nn.Parameter(torch.empty(shape, dtype=dtype, device=device).uniform_(-bound, bound))
+
+
+class Gate(nn.Module):
+    """One learned layer: ``a = act(W x + U h + b)`` with act = σ (a gate) or tanh (a candidate).
+
+    With ``peephole=True`` the layer also looks at a cell state through a diagonal weight ``p``
+    (Gers & Schmidhuber 2000): ``a = act(W x + U h + p ⊙ c + b)``.
+
+    Parameters: ``W`` (H, D), ``U`` (H, H), ``b`` (H,) or None, ``p`` (H,) or None.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        activation: str = "sigmoid",
+        bias: bool = True,
+        peephole: bool = False,
+        recurrent_size: int | None = None,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+    ) -> None:
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        R = hidden_size if recurrent_size is None else recurrent_size
+        k = 1.0 / math.sqrt(hidden_size)
+        self.activation = activation
+        self.W = _uniform((hidden_size, input_size), k, dtype, device)
+        self.U = _uniform((hidden_size, R), k, dtype, device)
+        self.b = _uniform((hidden_size,), k, dtype, device) if bias else None
+        self.p = _uniform((hidden_size,), k, dtype, device) if peephole else None
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor | None = None):
+        """x (B, D), h (B, H), c (B, H) if the gate has a peephole  ->  (B, H)."""
+        z = x @ self.W.T + h @ self.U.T  # (B, H)
+        if self.p is not None:
+            if c is None:
+                raise ValueError("this gate has a peephole, so it needs the cell state c")
+            z = z + self.p * c
+        if self.b is not None:
+            z = z + self.b
+        return ACTIVATIONS[self.activation](z)
+
+
+class RNNStep(NamedTuple):
+    """What an RNN cell computed at one step (for traces): the new hidden state."""
+
+    h: torch.Tensor  # (B, H)
+
+
+class RNNCell(nn.Module):
+    """The plain (Elman 1990) recurrent cell: one tanh layer repeated at every step.
+
+        h_t = tanh(W x_t + U h_{t-1} + b)
+
+    Equals ``torch.nn.RNNCell`` with ``W = weight_ih``, ``U = weight_hh``, ``b = bias_ih + bias_hh``
+    (``lstm_tutorial.torch_compat`` converts both ways).
+
+    Args:
+        input_size: D.  hidden_size: H.  bias: learn ``b`` (else no bias).
+        nonlinearity: "tanh" (default) or "relu", as in torch.
+    Shapes: ``x`` (B, D), ``h`` (B, H) or None (zeros)  ->  ``h`` (B, H).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+    ) -> None:
+        super().__init__()
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(size, int) or size < 1:
+                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.nonlinearity = nonlinearity
+        k = 1.0 / math.sqrt(hidden_size)
+        self.W = _uniform((hidden_size, input_size), k, dtype, device)
+        self.U = _uniform((hidden_size, hidden_size), k, dtype, device)
+        self.b = _uniform((hidden_size,), k, dtype, device) if bias else None
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.W.dtype
+
+    def initial_state(self, x: torch.Tensor) -> torch.Tensor:
+        """Zeros of shape (B, H) for a batch like ``x`` (B, D)."""
+        return x.new_zeros(x.shape[0], self.hidden_size)
+
+    def check_state(self, h: object, batch: int) -> torch.Tensor:
+        return check_state(h, (batch, self.hidden_size), self.dtype, "h")
+
+    def step(self, x: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, RNNStep]:
+        """One unchecked step (the sequence runner checks once per sequence)."""
+        z = x @ self.W.T + h @ self.U.T  # (B, H)
+        if self.b is not None:
+            z = z + self.b
+        h = ACTIVATIONS[self.nonlinearity](z)  # (B, H)
+        return h, RNNStep(h)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> torch.Tensor:
+        """x (B, D), h (B, H) or None  ->  new h (B, H)."""
+        x = check_input(x, self.input_size, self.dtype)
+        h = self.initial_state(x) if h is None else self.check_state(h, x.shape[0])
+        return self.step(x, h)[0]
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, bias={self.b is not None}"

@@ -1,0 +1,177 @@
+"""Conversion to and from ``torch.nn``: the only module that knows torch's weight layout.
+
+torch stacks the gates' weights into one matrix per layer and keeps two biases:
+
+    nn.RNNCell   weight_ih (H, D)        weight_hh (H, H)        bias_ih, bias_hh (H,)
+    nn.LSTMCell  weight_ih (4H, D) = (W_i|W_f|W_g|W_o)   weight_hh (4H, H) = (U_i|U_f|U_g|U_o)
+                 bias_ih, bias_hh (4H,)                   gate order i, f, g, o
+    nn.RNN/LSTM  the same per layer and direction: weight_ih_l{l}[_reverse], ...,
+                 and with proj_size > 0 also weight_hr_l{l}[_reverse] (P, H)
+
+Our cells keep one bias per layer (the essay's b), so ``from_torch`` adds torch's two:
+``b = bias_ih + bias_hh``, and ``to_torch`` puts b in ``bias_ih`` and zeros in ``bias_hh``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .cells import Gate, RNNCell
+from .layers import LSTM, RNN
+from .lstm import LSTMCell
+
+LSTM_GATE_ORDER = ("i", "f", "g", "o")  # torch's order of the stacked blocks
+
+
+def _copy(dst: torch.Tensor | None, src: torch.Tensor | None) -> None:
+    if (dst is None) != (src is None):
+        raise ValueError("one module has a bias and the other has not (bias=True vs bias=False)")
+    if dst is not None:
+        if dst.shape != src.shape:
+            raise ValueError(f"size mismatch: expected {tuple(dst.shape)}, got {tuple(src.shape)}")
+        dst.copy_(src)
+
+
+def _bias_sum(module: nn.Module, suffix: str) -> torch.Tensor | None:
+    b_ih = getattr(module, "bias_ih" + suffix, None)
+    return None if b_ih is None else b_ih + getattr(module, "bias_hh" + suffix)
+
+
+def _gates(cell: LSTMCell) -> list[Gate]:
+    return [getattr(cell, name) for name in LSTM_GATE_ORDER]
+
+
+@torch.no_grad()
+def _load_cell(cell: nn.Module, src: nn.Module, suffix: str) -> None:
+    """Copy torch's parameters named ``weight_ih{suffix}`` etc. into one of our cells."""
+    W, U, b = (
+        getattr(src, "weight_ih" + suffix),
+        getattr(src, "weight_hh" + suffix),
+        _bias_sum(src, suffix),
+    )
+    if isinstance(cell, RNNCell):
+        _copy(cell.W, W), _copy(cell.U, U), _copy(cell.b, b)
+        return
+    gates = _gates(cell)
+    for gate, W_k, U_k in zip(gates, W.chunk(4), U.chunk(4)):
+        _copy(gate.W, W_k), _copy(gate.U, U_k)
+    for gate, b_k in zip(gates, [None] * 4 if b is None else b.chunk(4)):
+        _copy(gate.b, b_k)
+    if cell.W_hr is not None:
+        _copy(cell.W_hr, getattr(src, "weight_hr" + suffix))
+
+
+@torch.no_grad()
+def _store_cell(cell: nn.Module, dst: nn.Module, suffix: str) -> None:
+    """Copy one of our cells into torch's parameters named ``weight_ih{suffix}`` etc."""
+    if isinstance(cell, RNNCell):
+        W, U, b = cell.W, cell.U, cell.b
+    else:
+        gates = _gates(cell)
+        W = torch.cat([gate.W for gate in gates])  # (4H, D)
+        U = torch.cat([gate.U for gate in gates])  # (4H, H)
+        b = None if gates[0].b is None else torch.cat([gate.b for gate in gates])  # (4H,)
+        if cell.W_hr is not None:
+            _copy(getattr(dst, "weight_hr" + suffix), cell.W_hr)
+    _copy(getattr(dst, "weight_ih" + suffix), W)
+    _copy(getattr(dst, "weight_hh" + suffix), U)
+    if b is not None:
+        _copy(getattr(dst, "bias_ih" + suffix), b)
+        getattr(dst, "bias_hh" + suffix).zero_()
+
+
+def _suffixes(module: nn.Module) -> list[str]:
+    nd = 2 if module.bidirectional else 1
+    return [
+        f"_l{l}" + ("_reverse" if d else "") for l in range(module.num_layers) for d in range(nd)
+    ]
+
+
+def _factory(module: nn.Module) -> dict:
+    p = next(module.parameters())
+    return dict(dtype=p.dtype, device=p.device)
+
+
+def from_torch(module: nn.Module) -> nn.Module:
+    """Return this package's equivalent of a ``torch.nn`` recurrent module, weights copied.
+
+    Supports ``nn.RNNCell``, ``nn.RNN`` (tanh or relu), ``nn.LSTMCell`` and ``nn.LSTM``
+    (any ``num_layers``, ``bidirectional``, ``batch_first``, ``bias``, ``proj_size``).
+    """
+    kw = _factory(module) if any(True for _ in module.parameters()) else {}
+    if isinstance(module, nn.RNNCell):
+        ours = RNNCell(
+            module.input_size, module.hidden_size, module.bias, module.nonlinearity, **kw
+        )
+        _load_cell(ours, module, "")
+    elif isinstance(module, nn.LSTMCell):
+        ours = LSTMCell(module.input_size, module.hidden_size, module.bias, **kw)
+        _load_cell(ours, module, "")
+    elif isinstance(module, (nn.RNN, nn.LSTM)) and type(module) in (nn.RNN, nn.LSTM):
+        if module.dropout:
+            raise ValueError(
+                f"dropout between layers is not supported, got dropout={module.dropout}"
+            )
+        common = dict(
+            num_layers=module.num_layers,
+            bias=module.bias,
+            batch_first=module.batch_first,
+            bidirectional=module.bidirectional,
+            **kw,
+        )
+        if isinstance(module, nn.LSTM):
+            ours = LSTM(module.input_size, module.hidden_size, proj_size=module.proj_size, **common)
+        else:
+            ours = RNN(
+                module.input_size, module.hidden_size, nonlinearity=module.nonlinearity, **common
+            )
+        for cell, suffix in zip(ours.cells, _suffixes(module)):
+            _load_cell(cell, module, suffix)
+    else:
+        raise TypeError(
+            "from_torch supports nn.RNNCell, nn.RNN, nn.LSTMCell and nn.LSTM, "
+            f"got {type(module).__name__}"
+        )
+    return ours
+
+
+def to_torch(module: nn.Module) -> nn.Module:
+    """Return the ``torch.nn`` module equivalent to one of ours, weights copied."""
+    kw = _factory(module)
+    if isinstance(module, RNNCell):
+        theirs = nn.RNNCell(
+            module.input_size, module.hidden_size, module.b is not None, module.nonlinearity, **kw
+        )
+        _store_cell(module, theirs, "")
+    elif isinstance(module, LSTMCell):
+        if module.proj_size:
+            raise ValueError("torch.nn.LSTMCell has no proj_size; wrap the cell in an LSTM layer")
+        theirs = nn.LSTMCell(module.input_size, module.hidden_size, module.f.b is not None, **kw)
+        _store_cell(module, theirs, "")
+    elif isinstance(module, (RNN, LSTM)):
+        first = module.cells[0]
+        bias = (first.b if isinstance(first, RNNCell) else first.f.b) is not None
+        common = dict(
+            num_layers=module.num_layers,
+            bias=bias,
+            batch_first=module.batch_first,
+            bidirectional=module.bidirectional,
+            **kw,
+        )
+        if isinstance(module, LSTM):
+            theirs = nn.LSTM(
+                module.input_size, module.hidden_size, proj_size=module.proj_size, **common
+            )
+        else:
+            theirs = nn.RNN(
+                module.input_size, module.hidden_size, nonlinearity=first.nonlinearity, **common
+            )
+        for cell, suffix in zip(module.cells, _suffixes(theirs)):
+            _store_cell(cell, theirs, suffix)
+    else:
+        raise TypeError(
+            "to_torch supports this package's RNNCell, RNN, LSTMCell and LSTM, "
+            f"got {type(module).__name__}"
+        )
+    return theirs
