@@ -22,7 +22,13 @@ from torch import nn
 
 from ._validate import check_input, check_state
 
-ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+# "identity": the LSTM variants without an input or output tanh (NIAF, NOAF; Greff et al. 2017)
+ACTIVATIONS = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "identity": lambda z: z,
+}
 
 
 def _uniform(shape: tuple[int, ...], bound: float, dtype, device) -> nn.Parameter:
