@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 # (empty) to keep a torch you installed yourself.
 TORCH ?= torch==2.13.0
 LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 JOBS ?= 2
 STAMP := $(VENV)/.installed
@@ -30,7 +32,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests notebooks $(NBVAL) $(PYTEST_ARGS)
