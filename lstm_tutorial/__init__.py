@@ -4,15 +4,19 @@ Shape letters used throughout: B batch, T time steps, D input features, H hidden
 """
 
 from .cells import Gate, RNNCell, RNNStep
-from .layers import LSTM, RNN
+from .gru import GRUCell, GRUStep
+from .layers import GRU, LSTM, RNN
 from .lstm import LSTMCell, LSTMState, LSTMStep
 from .sequence import trace, unroll
 from .torch_compat import from_torch, to_torch
 from .utils import set_seed
 
 __all__ = [
+    "GRU",
     "LSTM",
     "RNN",
+    "GRUCell",
+    "GRUStep",
     "Gate",
     "LSTMCell",
     "LSTMState",

@@ -19,6 +19,7 @@ from torch import nn
 
 from ._validate import check_sequence, check_state
 from .cells import RNNCell
+from .gru import GRUCell
 from .lstm import LSTMCell, LSTMState
 from .sequence import _steps
 
@@ -150,3 +151,29 @@ class LSTM(_Stacked):
         h0 = check_state(hx[0], (L, batch, self._out_size()), self.dtype, "h0")
         c0 = check_state(hx[1], (L, batch, self.hidden_size), self.dtype, "c0")
         return h0, c0
+
+
+class GRU(_Stacked):
+    """A stack of ``GRUCell`` layers; same call and return shapes as ``torch.nn.GRU``.
+
+    ``reset_after=False`` gives Cho et al.'s (2014) form, which ``torch.nn.GRU`` does not offer.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        bidirectional: bool = False,
+        reset_after: bool = True,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+    ) -> None:
+        self.reset_after = reset_after
+
+        def make_cell(d: int) -> GRUCell:
+            return GRUCell(d, hidden_size, bias, reset_after, dtype=dtype, device=device)
+
+        super().__init__(make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional)

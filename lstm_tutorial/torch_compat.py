@@ -5,11 +5,15 @@ torch stacks the gates' weights into one matrix per layer and keeps two biases:
     nn.RNNCell   weight_ih (H, D)        weight_hh (H, H)        bias_ih, bias_hh (H,)
     nn.LSTMCell  weight_ih (4H, D) = (W_i|W_f|W_g|W_o)   weight_hh (4H, H) = (U_i|U_f|U_g|U_o)
                  bias_ih, bias_hh (4H,)                   gate order i, f, g, o
-    nn.RNN/LSTM  the same per layer and direction: weight_ih_l{l}[_reverse], ...,
+    nn.GRUCell   weight_ih (3H, D) = (W_r|W_z|W_n)   weight_hh (3H, H) = (U_r|U_z|U_n)
+                 bias_ih (3H,) = (b_ir|b_iz|b_in)    bias_hh (3H,) = (b_hr|b_hz|b_hn) gates r, z, n
+    nn.RNN/LSTM/GRU  the same per layer and direction: weight_ih_l{l}[_reverse], ...,
                  and with proj_size > 0 also weight_hr_l{l}[_reverse] (P, H)
 
 Our cells keep one bias per layer (the essay's b), so ``from_torch`` adds torch's two:
 ``b = bias_ih + bias_hh``, and ``to_torch`` puts b in ``bias_ih`` and zeros in ``bias_hh``.
+The GRU's candidate is the exception: b_hn sits inside ``r ⊙ (U_n h + b_hn)``, so it stays apart
+(``GRUCell.b_hn``) and ``n.b = b_in``; a Cho-form cell (``reset_after=False``) has no torch twin.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import torch
 from torch import nn
 
 from .cells import Gate, RNNCell
-from .layers import LSTM, RNN
+from .gru import GRUCell
+from .layers import GRU, LSTM, RNN
 from .lstm import LSTMCell
 
 LSTM_GATE_ORDER = ("i", "f", "g", "o")  # torch's order of the stacked blocks
@@ -42,9 +47,45 @@ def _gates(cell: LSTMCell) -> list[Gate]:
     return [getattr(cell, name) for name in LSTM_GATE_ORDER]
 
 
+# ---- GRU: three stacked blocks r, z, n; b_hn kept apart (see the module docstring)
+
+
+def _load_gru(cell: GRUCell, src: nn.Module, suffix: str) -> None:
+    W, U = getattr(src, "weight_ih" + suffix), getattr(src, "weight_hh" + suffix)
+    b_ih, b_hh = getattr(src, "bias_ih" + suffix, None), getattr(src, "bias_hh" + suffix, None)
+    for gate, W_k, U_k in zip((cell.r, cell.z, cell.n), W.chunk(3), U.chunk(3)):
+        _copy(gate.W, W_k), _copy(gate.U, U_k)
+    if b_ih is None:
+        _copy(cell.r.b, None)
+        return
+    (b_ir, b_iz, b_in), (b_hr, b_hz, b_hn) = b_ih.chunk(3), b_hh.chunk(3)
+    _copy(cell.r.b, b_ir + b_hr), _copy(cell.z.b, b_iz + b_hz)
+    _copy(cell.n.b, b_in), _copy(cell.b_hn, b_hn)
+
+
+def _store_gru(cell: GRUCell, dst: nn.Module, suffix: str) -> None:
+    gates = (cell.r, cell.z, cell.n)
+    _copy(getattr(dst, "weight_ih" + suffix), torch.cat([gate.W for gate in gates]))  # (3H, D)
+    _copy(getattr(dst, "weight_hh" + suffix), torch.cat([gate.U for gate in gates]))  # (3H, H)
+    if cell.r.b is not None:
+        zeros = torch.zeros_like(cell.b_hn)
+        _copy(getattr(dst, "bias_ih" + suffix), torch.cat([gate.b for gate in gates]))
+        _copy(getattr(dst, "bias_hh" + suffix), torch.cat([zeros, zeros, cell.b_hn]))
+
+
+def _check_reset_after(cell: GRUCell) -> None:
+    if not cell.reset_after:
+        raise ValueError(
+            "torch.nn.GRU computes only the reset_after=True form r ⊙ (U_n h + b_hn); "
+            "this GRU has reset_after=False (Cho et al. 2014), which torch cannot represent"
+        )
+
+
 @torch.no_grad()
 def _load_cell(cell: nn.Module, src: nn.Module, suffix: str) -> None:
     """Copy torch's parameters named ``weight_ih{suffix}`` etc. into one of our cells."""
+    if isinstance(cell, GRUCell):
+        return _load_gru(cell, src, suffix)
     W, U, b = (
         getattr(src, "weight_ih" + suffix),
         getattr(src, "weight_hh" + suffix),
@@ -65,6 +106,8 @@ def _load_cell(cell: nn.Module, src: nn.Module, suffix: str) -> None:
 @torch.no_grad()
 def _store_cell(cell: nn.Module, dst: nn.Module, suffix: str) -> None:
     """Copy one of our cells into torch's parameters named ``weight_ih{suffix}`` etc."""
+    if isinstance(cell, GRUCell):
+        return _store_gru(cell, dst, suffix)
     if isinstance(cell, RNNCell):
         W, U, b = cell.W, cell.U, cell.b
     else:
@@ -96,8 +139,9 @@ def _factory(module: nn.Module) -> dict:
 def from_torch(module: nn.Module) -> nn.Module:
     """Return this package's equivalent of a ``torch.nn`` recurrent module, weights copied.
 
-    Supports ``nn.RNNCell``, ``nn.RNN`` (tanh or relu), ``nn.LSTMCell`` and ``nn.LSTM``
-    (any ``num_layers``, ``bidirectional``, ``batch_first``, ``bias``, ``proj_size``).
+    Supports ``nn.RNNCell``, ``nn.RNN`` (tanh or relu), ``nn.LSTMCell``, ``nn.LSTM``,
+    ``nn.GRUCell`` and ``nn.GRU`` (any ``num_layers``, ``bidirectional``, ``batch_first``,
+    ``bias``, ``proj_size``).
     """
     kw = _factory(module) if any(True for _ in module.parameters()) else {}
     if isinstance(module, nn.RNNCell):
@@ -108,7 +152,10 @@ def from_torch(module: nn.Module) -> nn.Module:
     elif isinstance(module, nn.LSTMCell):
         ours = LSTMCell(module.input_size, module.hidden_size, module.bias, **kw)
         _load_cell(ours, module, "")
-    elif isinstance(module, (nn.RNN, nn.LSTM)) and type(module) in (nn.RNN, nn.LSTM):
+    elif isinstance(module, nn.GRUCell):
+        ours = GRUCell(module.input_size, module.hidden_size, module.bias, **kw)
+        _load_cell(ours, module, "")
+    elif type(module) in (nn.RNN, nn.LSTM, nn.GRU):
         if module.dropout:
             raise ValueError(
                 f"dropout between layers is not supported, got dropout={module.dropout}"
@@ -122,6 +169,8 @@ def from_torch(module: nn.Module) -> nn.Module:
         )
         if isinstance(module, nn.LSTM):
             ours = LSTM(module.input_size, module.hidden_size, proj_size=module.proj_size, **common)
+        elif isinstance(module, nn.GRU):
+            ours = GRU(module.input_size, module.hidden_size, **common)
         else:
             ours = RNN(
                 module.input_size, module.hidden_size, nonlinearity=module.nonlinearity, **common
@@ -130,7 +179,7 @@ def from_torch(module: nn.Module) -> nn.Module:
             _load_cell(cell, module, suffix)
     else:
         raise TypeError(
-            "from_torch supports nn.RNNCell, nn.RNN, nn.LSTMCell and nn.LSTM, "
+            "from_torch supports nn.RNNCell, nn.RNN, nn.LSTMCell, nn.LSTM, nn.GRUCell and nn.GRU, "
             f"got {type(module).__name__}"
         )
     return ours
@@ -149,9 +198,16 @@ def to_torch(module: nn.Module) -> nn.Module:
             raise ValueError("torch.nn.LSTMCell has no proj_size; wrap the cell in an LSTM layer")
         theirs = nn.LSTMCell(module.input_size, module.hidden_size, module.f.b is not None, **kw)
         _store_cell(module, theirs, "")
-    elif isinstance(module, (RNN, LSTM)):
+    elif isinstance(module, GRUCell):
+        _check_reset_after(module)
+        theirs = nn.GRUCell(module.input_size, module.hidden_size, module.r.b is not None, **kw)
+        _store_cell(module, theirs, "")
+    elif isinstance(module, (RNN, LSTM, GRU)):
         first = module.cells[0]
-        bias = (first.b if isinstance(first, RNNCell) else first.f.b) is not None
+        if isinstance(first, GRUCell):
+            _check_reset_after(first)
+        gate = first.r if isinstance(first, GRUCell) else getattr(first, "f", first)
+        bias = gate.b is not None  # an RNNCell is its own single layer
         common = dict(
             num_layers=module.num_layers,
             bias=bias,
@@ -159,7 +215,9 @@ def to_torch(module: nn.Module) -> nn.Module:
             bidirectional=module.bidirectional,
             **kw,
         )
-        if isinstance(module, LSTM):
+        if isinstance(module, GRU):
+            theirs = nn.GRU(module.input_size, module.hidden_size, **common)
+        elif isinstance(module, LSTM):
             theirs = nn.LSTM(
                 module.input_size, module.hidden_size, proj_size=module.proj_size, **common
             )
@@ -171,7 +229,7 @@ def to_torch(module: nn.Module) -> nn.Module:
             _store_cell(cell, theirs, suffix)
     else:
         raise TypeError(
-            "to_torch supports this package's RNNCell, RNN, LSTMCell and LSTM, "
+            "to_torch supports this package's RNNCell, RNN, LSTMCell, LSTM, GRUCell and GRU, "
             f"got {type(module).__name__}"
         )
     return theirs
