@@ -4,10 +4,13 @@ A check runs the student's function on several random inputs of different shapes
 with the package's reference, prints "✓ ..." when it agrees, and otherwise raises ``CheckFailed``
 (an AssertionError, so nbgrader gives the test cell zero points) with one sentence that names the
 likely mistake. Importing this package inside IPython/Jupyter shows that sentence instead of a
-traceback.
+traceback. The checks draw their random inputs from their own generator, so calling one does not
+change the numbers a notebook prints afterwards.
 """
 
-from ._core import CheckFailed, check_close, install_ipython_handler
+from ._core import CheckFailed, check_close
+from ._ipython import install_ipython_handler
+from .gru import check_gru_step
 from .lstm import (
     check_candidate,
     check_cell_update,
@@ -17,6 +20,7 @@ from .lstm import (
 )
 from .rnn import check_rnn_step
 from .step import check_lstm_step
+from .variants import check_cifg_step
 
 install_ipython_handler()
 
@@ -24,8 +28,10 @@ __all__ = [
     "CheckFailed",
     "check_candidate",
     "check_cell_update",
+    "check_cifg_step",
     "check_close",
     "check_forget_gate",
+    "check_gru_step",
     "check_input_gate",
     "check_lstm_step",
     "check_output_gate",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from ._core import Case, Exercise, Mistake, run
+from ._core import Case, Mistake
 from ._layer import layer, layer_cases, layer_mistakes, uniform
+from ._run import Exercise, run
 
 
 def _gate(name: str, letter: str, act: str, symbol: str) -> Exercise:
@@ -77,7 +78,14 @@ CELL_UPDATE = Exercise(
     arg_names=("c_prev", "f", "i", "g"),
     reference=_update,
     cases=_update_cases,
-    hints=[("mat1 and mat2", "⊙ is the element-wise product, written *, not the matrix product @")],
+    hints=[
+        ("mat1 and mat2", "⊙ is the element-wise product, written *, not the matrix product @"),
+        (
+            "must match the size",
+            "all four inputs have shape (B, H), and ⊙ is the element-wise "
+            "product, written *, not the matrix product @",
+        ),
+    ],
     shape_hint="⊙ is the element-wise product, written *, not the matrix product @",
     mistakes=[
         Mistake(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._core import Exercise, run
 from ._layer import layer, layer_cases, layer_mistakes
+from ._run import Exercise, run
 
 RNN_STEP = Exercise(
     name="rnn_step",

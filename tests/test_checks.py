@@ -1,0 +1,302 @@
+"""lstm_tutorial.checks: right answers pass, typical mistakes fail with the sentence that names
+them, and no submission, however broken, escapes as a traceback."""
+
+import pytest
+import torch
+from conftest import assert_close
+
+from lstm_tutorial import checks
+from lstm_tutorial.checks import CheckFailed
+
+σ, tanh = torch.sigmoid, torch.tanh
+
+
+# ---- right answers, written the way a student would
+
+
+def rnn_step(x, h_prev, W, U, b):
+    return tanh(x @ W.T + h_prev @ U.T + b)
+
+
+def forget_gate(x, h_prev, W_f, U_f, b_f):
+    return σ(x @ W_f.T + h_prev @ U_f.T + b_f)
+
+
+def candidate(x, h_prev, W_g, U_g, b_g):
+    return tanh(x @ W_g.T + h_prev @ U_g.T + b_g)
+
+
+def cell_update(c_prev, f, i, g):
+    return f * c_prev + i * g
+
+
+def lstm_step(x, h_prev, c_prev, cell):
+    f, i = cell.f(x, h_prev), cell.i(x, h_prev)
+    g, o = cell.g(x, h_prev), cell.o(x, h_prev)
+    c = f * c_prev + i * g
+    return o * tanh(c), c
+
+
+def lstm_step_by_torch(x, h_prev, c_prev, cell):
+    """A right answer that borrows torch.nn.LSTMCell: proves the reference equals torch."""
+    from lstm_tutorial import to_torch
+
+    h, c = to_torch(cell)(x, (h_prev, c_prev))
+    return h, c
+
+
+def cifg_step(x, h_prev, c_prev, cell):
+    f, g, o = cell.f(x, h_prev), cell.g(x, h_prev), cell.o(x, h_prev)
+    c = f * c_prev + (1 - f) * g
+    return o * tanh(c), c
+
+
+def gru_step(x, h_prev, cell):
+    r, z = cell.r(x, h_prev), cell.z(x, h_prev)
+    n = tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))
+    return (1 - z) * n + z * h_prev
+
+
+def gru_step_by_torch(x, h_prev, cell):
+    from lstm_tutorial import to_torch
+
+    return to_torch(cell)(x, h_prev)
+
+
+RIGHT = [
+    (checks.check_rnn_step, rnn_step),
+    (checks.check_forget_gate, forget_gate),
+    (checks.check_input_gate, forget_gate),
+    (checks.check_output_gate, forget_gate),
+    (checks.check_candidate, candidate),
+    (checks.check_cell_update, cell_update),
+    (checks.check_lstm_step, lstm_step),
+    (checks.check_lstm_step, lstm_step_by_torch),
+    (checks.check_cifg_step, cifg_step),
+    (checks.check_gru_step, gru_step),
+    (checks.check_gru_step, gru_step_by_torch),
+]
+
+
+@pytest.mark.parametrize(("check", "solution"), RIGHT, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_right_answers_pass(check, solution, seed, capsys):
+    check(solution, seed=seed)
+    out = capsys.readouterr().out
+    assert out.startswith("✓ ") and out.count("\n") == 1
+
+
+def test_checks_leave_the_global_random_state_alone():
+    state = torch.get_rng_state()
+    checks.check_lstm_step(lstm_step)
+    assert torch.equal(state, torch.get_rng_state())
+
+
+def test_a_check_failure_is_an_assertion_error():
+    """nbgrader counts a grade cell as failed when it ends with any error output."""
+    assert issubclass(CheckFailed, AssertionError)
+
+
+# ---- typical mistakes and the sentence each must get
+
+
+def gate(act=σ, W_T=True, U_T=True, swap=False, b=True):
+    def wrong(x, h_prev, W, U, b_):
+        W, U = (U, W) if swap else (W, U)
+        z = x @ (W.T if W_T else W) + h_prev @ (U.T if U_T else U)
+        return act(z + b_ if b else z)
+
+    return wrong
+
+
+def raises(error):
+    def wrong(*args):
+        raise error
+
+    return wrong
+
+
+def lstm(f="f", i="i", g="g", o="o", update=None, out=None, g_act=None):
+    """lstm_step with one piece wrong: gate sources, the c line or the h line."""
+
+    def wrong(x, h_prev, c_prev, cell):
+        F, I = getattr(cell, f)(x, h_prev), getattr(cell, i)(x, h_prev)
+        G, O = getattr(cell, g)(x, h_prev), getattr(cell, o)(x, h_prev)
+        if g_act is not None:
+            G = g_act(x @ cell.g.W.T + h_prev @ cell.g.U.T + cell.g.b)
+        c = update(F, I, G, c_prev) if update else F * c_prev + I * G
+        return (out(O, c, c_prev) if out else O * tanh(c)), c
+
+    return wrong
+
+
+def cifg(update):
+    def wrong(x, h_prev, c_prev, cell):
+        f, g, o = cell.f(x, h_prev), cell.g(x, h_prev), cell.o(x, h_prev)
+        c = update(f, g, c_prev)
+        return o * tanh(c), c
+
+    return wrong
+
+
+def gru(n=None, blend=None, r="r", z="z"):
+    def wrong(x, h_prev, cell):
+        R, Z = getattr(cell, r)(x, h_prev), getattr(cell, z)(x, h_prev)
+        a, u = x @ cell.n.W.T + cell.n.b, h_prev @ cell.n.U.T + cell.b_hn
+        N = n(x, h_prev, cell, R) if n else tanh(a + R * u)
+        return blend(Z, N, h_prev) if blend else (1 - Z) * N + Z * h_prev
+
+    return wrong
+
+
+def cho(x, h_prev, cell, r):
+    return cell.n(x, r * h_prev)
+
+
+def returns_none(*args):
+    return None
+
+
+def in_place(c_prev, f, i, g):
+    c_prev *= f
+    return c_prev + i * g
+
+
+c = checks
+WRONG = [
+    # a gate's layer
+    (c.check_forget_gate, gate(act=tanh), "f uses tanh instead of σ"),
+    (c.check_forget_gate, gate(act=lambda z: z), "f is missing the σ"),
+    (c.check_forget_gate, gate(b=False), "the bias b_f is missing"),
+    (c.check_forget_gate, gate(swap=True), "W_f and U_f are swapped"),
+    (c.check_forget_gate, gate(W_T=False), "forgot to transpose W_f"),
+    (c.check_forget_gate, gate(U_T=False), "forgot to transpose U_f"),
+    (
+        c.check_forget_gate,
+        lambda x, h, W, U, b: σ(W @ x.T + U @ h.T + b[:, None]),
+        "returned f transposed (expected (B, H) = (3, 4), got (4, 3))",
+    ),
+    (c.check_forget_gate, lambda x, h, W, U, b: σ(x @ W.T + b), "U_f h_prev is missing"),
+    (c.check_forget_gate, lambda x, h, W, U, b: 1 - σ(x @ W.T + h @ U.T + b), "1 − σ"),
+    (c.check_input_gate, lambda x, h, W, U, b: σ(x @ W.T + h @ U.T) + b, "added after the σ"),
+    (c.check_output_gate, gate(act=torch.relu), "o uses ReLU"),
+    (c.check_candidate, gate(act=σ), "C̃ uses σ instead of tanh"),
+    (c.check_rnn_step, gate(act=σ), "h uses σ instead of tanh"),
+    (c.check_rnn_step, gate(act=tanh, swap=True), "W and U are swapped"),
+    # the cell update
+    (c.check_cell_update, lambda c, f, i, g: c + i * g, "the cell state was not multiplied by f"),
+    (c.check_cell_update, lambda c, f, i, g: f * c + g, "the candidate was not multiplied by i"),
+    (c.check_cell_update, lambda c, f, i, g: f * g + i * c, "f and i are swapped"),
+    (c.check_cell_update, lambda c, f, i, g: tanh(f * c + i * g), "c must not be squashed"),
+    (c.check_cell_update, lambda c, f, i, g: f @ c.T + i * g, "not the matrix product @"),
+    (c.check_cell_update, lambda c, f, i, g: f * c * i * g, "added, not multiplied"),
+    (c.check_cell_update, in_place, "changed its argument c_prev in place"),
+    # the whole LSTM step
+    (c.check_lstm_step, lstm(out=lambda o, c, c_prev: o * c), "h uses C_t without tanh"),
+    (c.check_lstm_step, lstm(out=lambda o, c, c_prev: o * tanh(c_prev)), "not c_prev"),
+    (c.check_lstm_step, lstm(update=lambda f, i, g, c: c + i * g), "not multiplied by f"),
+    (c.check_lstm_step, lstm(f="o", o="f"), "the gates are mixed up (you took f from cell.o"),
+    (c.check_lstm_step, lstm(g="o", o="g"), "the gates are mixed up (you took g from cell.o"),
+    (c.check_lstm_step, lstm(g_act=σ), "C̃ (g) uses σ instead of tanh"),
+    (c.check_lstm_step, lambda x, h, c_, cell: lstm()(x, h, c_, cell)[::-1], "returned (c, h)"),
+    (c.check_lstm_step, lambda x, h, c_, cell: cell(x, (h, c_)), "calling cell(...)"),
+    (c.check_lstm_step, lambda x, h, c_, cell: lstm()(x, h, c_, cell)[0], "must return the pair"),
+    (c.check_lstm_step, lambda x, h, c_, cell: lstm()(x, 0 * h, c_, cell), "ignore h_prev"),
+    # coupled gates
+    (c.check_cifg_step, cifg(lambda f, g, c: (1 - f) * c + f * g), "the coupling is reversed"),
+    (c.check_cifg_step, cifg(lambda f, g, c: f * c + f * g), "i must be 1 − f, not f"),
+    (c.check_cifg_step, cifg(lambda f, g, c: f * c + g), "not multiplied by i = 1 − f"),
+    (c.check_cifg_step, lstm(), "the coupled cell has no input gate"),
+    # the GRU
+    (c.check_gru_step, gru(blend=lambda z, n, h: z * n + (1 - z) * h), "z and 1 − z are swapped"),
+    (c.check_gru_step, gru(r="z", z="r"), "r and z are swapped"),
+    (c.check_gru_step, gru(n=cho), "Cho et al. (2014)"),
+    (c.check_gru_step, gru(n=lambda x, h, cell, r: cell.n(x, h)), "ignores r and b_hn"),
+    (c.check_gru_step, lambda x, h, cell: cell(x, h), "calling cell(...)"),
+    # broken submissions: never a traceback
+    (c.check_forget_gate, raises(NotImplementedError()), "is not written yet"),
+    (
+        c.check_forget_gate,
+        raises(ZeroDivisionError("division by zero")),
+        "raised ZeroDivisionError",
+    ),
+    (c.check_forget_gate, returns_none, "returned None: end it with `return f`"),
+    (c.check_lstm_step, returns_none, "returned None: end it with `return h, c`"),
+    (c.check_forget_gate, lambda *a: [[0.5]], "must return f as a torch.Tensor"),
+    (c.check_forget_gate, lambda *a: gate()(*a).float(), "dtype torch.float32"),
+    (c.check_forget_gate, lambda *a: gate()(*a) * float("nan"), "NaN"),
+    (c.check_forget_gate, lambda x, h: x, "keep the signature given in the task"),
+    (c.check_forget_gate, "forget_gate", "expects your function itself"),
+    (
+        c.check_forget_gate,
+        lambda x, h, W, U, b: σ(x @ W.T + h @ U.T + 0.5),
+        "does not change when b_f",
+    ),
+    (c.check_rnn_step, lambda x, h, W, U, b: tanh(x @ W.T + h @ U.T + b) * 1.01, "wrong values"),
+]
+
+
+@pytest.mark.parametrize(("check", "submission", "sentence"), WRONG, ids=[w[2] for w in WRONG])
+def test_typical_mistakes_get_their_sentence(check, submission, sentence, capsys):
+    with pytest.raises(CheckFailed) as info:
+        check(submission)
+    message = str(info.value)
+    assert sentence in message, message
+    assert "\n" not in message and message.endswith(".")
+    assert capsys.readouterr().out == ""  # no ✓ for a wrong answer
+
+
+# ---- check_close, for the notebooks' parity checks
+
+
+def test_check_close_returns_the_error_and_raises_beyond_tolerance():
+    a = torch.randn(3, 4)
+    assert checks.check_close(a, a.clone(), "h") == 0.0
+    err = checks.check_close(a, a + 1e-13, "h")
+    assert 0 < err < 1e-12
+    with pytest.raises(CheckFailed, match=r"^h: max abs error 1e-06 exceeds the tolerance"):
+        checks.check_close(a, a + 1e-6, "h")
+    with pytest.raises(CheckFailed, match=r"shapes differ, ours \(3, 4\) vs theirs \(4, 3\)"):
+        checks.check_close(a, a.T, "h")
+    with pytest.raises(CheckFailed, match=r"theirs must be a torch\.Tensor, got list"):
+        checks.check_close(a, [1.0], "h")
+
+
+def test_reference_steps_equal_the_package_cells():
+    """The references inside the checks are the package's cells, step by step."""
+    from lstm_tutorial import LSTMCell
+    from lstm_tutorial.checks.gru import _gru
+    from lstm_tutorial.checks.step import _lstm
+    from lstm_tutorial.gru import GRUCell
+
+    x, h, c_prev = torch.randn(2, 3), torch.randn(2, 5), torch.randn(2, 5)
+    for coupled in (False, True):
+        cell = LSTMCell(3, 5, coupled=coupled)
+        state, _ = cell.step(x, (h, c_prev))
+        for ours, theirs in zip(_lstm(x, h, c_prev, cell), state):
+            assert_close(ours, theirs)
+    cell = GRUCell(3, 5)
+    assert_close(_gru(x, h, cell), cell.step(x, h)[0])
+
+
+# ---- in IPython: the sentence instead of a traceback, and still an error
+
+
+def test_ipython_shows_the_sentence_and_records_the_error(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from lstm_tutorial.checks._ipython import install_ipython_handler
+
+    shell = InteractiveShell.instance()
+    try:
+        assert install_ipython_handler()
+        result = shell.run_cell(
+            "from lstm_tutorial import checks\n"
+            "checks.check_cell_update(lambda c_prev, f, i, g: c_prev + i * g)"
+        )
+        out = capsys.readouterr().out
+        assert isinstance(result.error_in_exec, CheckFailed)  # the cell fails: zero points
+        assert "✗ the cell state was not multiplied by f" in out
+        assert "Traceback" not in out and "_run.py" not in out
+    finally:
+        InteractiveShell.clear_instance()
