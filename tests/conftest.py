@@ -1,13 +1,10 @@
-"""Shared test helpers: float64 everywhere, and the parity tolerance of STYLE.md rule 7."""
+"""Tests run in float64 by default (parity to 1e-12 needs double precision).
+
+Shared helpers live in tests/parity.py: import them with `from parity import assert_close`.
+"""
 
 import pytest
 import torch
-
-RTOL, ATOL = 1e-10, 1e-12
-
-
-def assert_close(ours: torch.Tensor, theirs: torch.Tensor) -> None:
-    torch.testing.assert_close(ours, theirs, rtol=RTOL, atol=ATOL)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ import random
 
 import pytest
 import torch
-from conftest import assert_close
+from parity import assert_close
 from torch import nn
 
 from lstm_tutorial import RNN, RNNCell, from_torch, to_torch, unroll
