@@ -1,0 +1,97 @@
+"""The training loop and model builder: shapes, forget bias, determinism, learning, early stop."""
+
+import pytest
+import torch
+from parity import assert_close
+from torch import nn
+
+from lstm_tutorial import LSTM, from_torch
+from lstm_tutorial.tasks import adding_problem, copy_memory, temporal_order
+from lstm_tutorial.train import History, SequenceModel, make_model, train
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("task", [adding_problem(12), temporal_order(20), copy_memory(11, K=2)])
+def test_model_maps_inputs_to_task_outputs(kind, task):
+    model = make_model(kind, task, 8)
+    inputs, targets = task.sample(3)
+    outputs = model(inputs)
+    assert outputs.shape == (3, task.K, task.O) and outputs.dtype == torch.float32
+    assert task.loss(outputs, targets).shape == ()
+
+
+def test_fast_model_equals_the_package_model():
+    """fast=True only swaps in torch.nn (via to_torch): same weights, same outputs."""
+    task = adding_problem(15)
+    slow = make_model("lstm", task, 6, forget_bias=1.0, seed=3, fast=False)
+    fast = make_model("lstm", task, 6, forget_bias=1.0, seed=3)
+    assert isinstance(slow.recurrent, LSTM) and isinstance(fast.recurrent, nn.LSTM)
+    slow, fast = slow.double(), fast.double()
+    inputs = task.sample(4, dtype=torch.float64).inputs
+    assert_close(slow(inputs), fast(inputs))
+
+
+def test_forget_bias_sets_b_f_only():
+    task = adding_problem(10)
+    model = make_model("lstm", task, 5, forget_bias=1.0, fast=False)
+    cell = model.recurrent.cells[0]
+    assert torch.equal(cell.f.b, torch.ones(5))
+    assert not torch.equal(cell.i.b, torch.ones(5))
+    ours = from_torch(make_model("lstm", task, 5, forget_bias=1.0).recurrent)
+    assert torch.equal(ours.cells[0].f.b, torch.ones(5))  # survives the trip to torch's layout
+    with pytest.raises(ValueError, match=r"LSTM only.*'rnn'"):
+        make_model("rnn", task, 5, forget_bias=1.0)
+    with pytest.raises(ValueError, match=r"kind must be one of.*'transformer'"):
+        make_model("transformer", task, 5)
+
+
+def test_seed_fixes_the_model_and_leaves_global_rng_alone():
+    task = adding_problem(10)
+    state = torch.random.get_rng_state()
+    a, b = make_model("rnn", task, 4, seed=1), make_model("rnn", task, 4, seed=1)
+    c = make_model("rnn", task, 4, seed=2)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    flat = [torch.cat([p.flatten() for p in m.parameters()]) for m in (a, b, c)]
+    assert torch.equal(flat[0], flat[1]) and not torch.equal(flat[0], flat[2])
+
+
+def test_training_is_deterministic_and_restores_threads():
+    task = adding_problem(10)
+    threads = torch.get_num_threads()
+    runs = [train(make_model("lstm", task, 8), task, 12, eval_every=4) for _ in range(2)]
+    assert runs[0].train_loss == runs[1].train_loss and runs[0].loss == runs[1].loss
+    assert runs[0].step == [4, 8, 12] and len(runs[0].train_loss) == 12
+    assert torch.get_num_threads() == threads
+
+
+def test_training_learns_a_short_adding_problem_and_stops_when_solved():
+    task = adding_problem(10)
+    history = train(make_model("lstm", task, 16), task, 600, eval_every=20, lr=1e-2)
+    assert isinstance(history, History)
+    assert history.solved and history.solved_at == history.step[-1]
+    assert history.loss[-1] < 0.01 < history.loss[0]
+    assert history.to_dict()["solved_at"] == history.solved_at
+
+
+def test_training_without_early_stop_runs_every_step():
+    task = temporal_order(10)
+    history = train(make_model("gru", task, 8), task, 30, eval_every=10, stop_when_solved=False)
+    assert history.step == [10, 20, 30] and len(history.train_loss) == 30
+    assert all(0.0 <= a <= 1.0 for a in history.accuracy)
+
+
+def test_any_module_with_torchs_interface_trains():
+    task = adding_problem(8)
+    model = SequenceModel(LSTM(2, 4, batch_first=True, dtype=torch.float32), 4, task)
+    before = [p.clone() for p in model.parameters()]
+    train(model, task, 3, eval_every=3)
+    assert all(not torch.equal(p, q) for p, q in zip(before, model.parameters()))
+
+
+def test_bad_arguments_are_named():
+    task = adding_problem(8)
+    model = make_model("rnn", task, 4)
+    with pytest.raises(ValueError, match="steps must be a positive integer, got 0"):
+        train(model, task, 0)
+    with pytest.raises(ValueError, match="eval_every must be a positive integer, got -1"):
+        train(model, task, 5, eval_every=-1)
