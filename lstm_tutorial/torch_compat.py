@@ -10,13 +10,24 @@ torch stacks the gates' weights into one matrix per layer and keeps two biases:
     nn.RNN/LSTM/GRU  the same per layer and direction: weight_ih_l{l}[_reverse], ...,
                  and with proj_size > 0 also weight_hr_l{l}[_reverse] (P, H)
 
-Our cells keep one bias per layer (the essay's b), so ``from_torch`` adds torch's two:
+Our cells keep one bias per gate (the essay's b), so ``from_torch`` adds torch's two:
 ``b = bias_ih + bias_hh``, and ``to_torch`` puts b in ``bias_ih`` and zeros in ``bias_hh``.
+Only the sum enters the function (torch keeps two biases for cuDNN), so the split cannot be read
+back from b. What is exact (bitwise, tested):
+
+- ours -> torch -> ours: every parameter, since b + 0 is b.
+- torch -> ours -> torch: every weight, and both biases as long as our biases are bitwise what
+  ``from_torch`` made: it keeps torch's pair on each cell as ``cell.torch_biases``
+  (``TorchBiases``; a plain attribute, not a parameter or buffer: never trained, never saved).
+  Once a bias changes (a training step, ``.to(dtype)``, ``load_state_dict``), ``to_torch``
+  writes (b, 0) instead: the same function, a different split of the same sum.
 The GRU's candidate is the exception: b_hn sits inside ``r ⊙ (U_n h + b_hn)``, so it stays apart
 (``GRUCell.b_hn``) and ``n.b = b_in``; a Cho-form cell (``reset_after=False``) has no torch twin.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -27,6 +38,52 @@ from .layers import GRU, LSTM, RNN
 from .lstm import LSTMCell
 
 LSTM_GATE_ORDER = ("i", "f", "g", "o")  # torch's order of the stacked blocks
+
+
+class TorchBiases(NamedTuple):
+    """torch's two biases of one cell, as ``from_torch`` found them, and the biases it made."""
+
+    bias_ih: torch.Tensor  # (kH,) k = 1 (RNN), 4 (LSTM), 3 (GRU)
+    bias_hh: torch.Tensor  # (kH,)
+    ours: tuple[torch.Tensor, ...]  # our cell's bias parameters right after loading
+
+
+def _cell_biases(cell: nn.Module) -> tuple[torch.Tensor, ...]:
+    """Every bias parameter of one of our cells (b of each gate, and a GRU's b_hn)."""
+    return tuple(p for n, p in cell.named_parameters() if n.rsplit(".", 1)[-1] in ("b", "b_hn"))
+
+
+def _pairs(ours: nn.Module, theirs: nn.Module) -> list[tuple[nn.Module, str]]:
+    """(our cell, torch's parameter-name suffix) for every cell of a cell or a layer."""
+    return list(zip(ours.cells, _suffixes(theirs))) if hasattr(ours, "cells") else [(ours, "")]
+
+
+@torch.no_grad()
+def _remember_biases(ours: nn.Module, theirs: nn.Module) -> None:
+    for cell, suffix in _pairs(ours, theirs):
+        b_ih, b_hh = (
+            getattr(theirs, "bias_ih" + suffix, None),
+            getattr(theirs, "bias_hh" + suffix, None),
+        )
+        if b_ih is not None:
+            made = tuple(b.clone() for b in _cell_biases(cell))
+            cell.torch_biases = TorchBiases(b_ih.clone(), b_hh.clone(), made)
+
+
+@torch.no_grad()
+def _restore_biases(ours: nn.Module, theirs: nn.Module) -> None:
+    """Put back torch's own split wherever our biases are still bitwise what from_torch made."""
+    for cell, suffix in _pairs(ours, theirs):
+        kept, now = getattr(cell, "torch_biases", None), _cell_biases(cell)
+        if kept is None or len(kept.ours) != len(now) or not now:
+            continue
+        same = all(
+            a.dtype == b.dtype and a.device == b.device and torch.equal(a, b)
+            for a, b in zip(kept.ours, now)
+        )
+        if same:
+            getattr(theirs, "bias_ih" + suffix).copy_(kept.bias_ih)
+            getattr(theirs, "bias_hh" + suffix).copy_(kept.bias_hh)
 
 
 def _copy(dst: torch.Tensor | None, src: torch.Tensor | None) -> None:
@@ -124,6 +181,19 @@ def _store_cell(cell: nn.Module, dst: nn.Module, suffix: str) -> None:
         getattr(dst, "bias_hh" + suffix).zero_()
 
 
+def _check_plain_lstm(module: nn.Module) -> None:
+    """torch has only the plain LSTM: refuse a variant instead of dropping what it adds."""
+    for cell in getattr(module, "cells", [module]):
+        options = getattr(cell, "options", None)
+        if isinstance(cell, LSTMCell) and options is not None and options != type(options)():
+            plain = type(options)()
+            changed = {k: v for k, v in vars(options).items() if v != getattr(plain, k)}
+            raise ValueError(
+                "torch.nn.LSTM/LSTMCell are the plain LSTM, without variants; "
+                f"this cell sets {changed}, which torch cannot represent"
+            )
+
+
 def _suffixes(module: nn.Module) -> list[str]:
     nd = 2 if module.bidirectional else 1
     return [
@@ -182,11 +252,13 @@ def from_torch(module: nn.Module) -> nn.Module:
             "from_torch supports nn.RNNCell, nn.RNN, nn.LSTMCell, nn.LSTM, nn.GRUCell and nn.GRU, "
             f"got {type(module).__name__}"
         )
+    _remember_biases(ours, module)
     return ours
 
 
 def to_torch(module: nn.Module) -> nn.Module:
     """Return the ``torch.nn`` module equivalent to one of ours, weights copied."""
+    _check_plain_lstm(module)
     kw = _factory(module)
     if isinstance(module, RNNCell):
         theirs = nn.RNNCell(
@@ -232,4 +304,5 @@ def to_torch(module: nn.Module) -> nn.Module:
             "to_torch supports this package's RNNCell, RNN, LSTMCell, LSTM, GRUCell and GRU, "
             f"got {type(module).__name__}"
         )
+    _restore_biases(module, theirs)
     return theirs
