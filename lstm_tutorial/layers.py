@@ -24,6 +24,16 @@ from .lstm import LSTMCell, LSTMState
 from .sequence import _steps
 
 
+def _no_dropout(dropout: float) -> float:
+    """``dropout`` sits where torch has it, so positional arguments mean the same in both."""
+    if dropout != 0:
+        raise ValueError(
+            f"dropout between layers is not implemented here (torch's default is 0), "
+            f"got dropout={dropout!r}"
+        )
+    return 0.0
+
+
 class _Stacked(nn.Module):
     """The stacking and direction logic shared by RNN, LSTM and GRU layers."""
 
@@ -59,6 +69,8 @@ class _Stacked(nn.Module):
         return check_state(hx, shape, self.dtype, "h0")
 
     def forward(self, x: torch.Tensor, hx: Any = None):
+        if isinstance(x, torch.Tensor) and x.dim() == 2:
+            return self._unbatched(x, hx)
         x = check_sequence(x, self.input_size, self.dtype, self.batch_first)
         if self.batch_first:
             x = x.transpose(0, 1)  # (T, B, D)
@@ -79,6 +91,20 @@ class _Stacked(nn.Module):
         output = x.transpose(0, 1) if self.batch_first else x
         return output, self._pack(finals)
 
+    def _unbatched(self, x: torch.Tensor, hx: Any):
+        """x (T, D) and states (L * nd, H) without a batch dimension, as torch allows: B = 1."""
+        for name, h in zip(("h0", "c0"), hx if isinstance(hx, tuple) else (hx,)):
+            if isinstance(h, torch.Tensor) and h.dim() != 2:
+                raise ValueError(
+                    f"with an unbatched 2-D x (T, D), {name} must be 2-D (L * nd, H), "
+                    f"got shape {tuple(h.shape)}"
+                )
+        if hx is not None:
+            hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
+        output, h_n = self.forward(x.unsqueeze(0 if self.batch_first else 1), hx)
+        h_n = tuple(h.squeeze(1) for h in h_n) if isinstance(h_n, tuple) else h_n.squeeze(1)
+        return output.squeeze(0 if self.batch_first else 1), h_n
+
     def extra_repr(self) -> str:
         return (
             f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
@@ -97,10 +123,13 @@ class RNN(_Stacked):
         nonlinearity: str = "tanh",
         bias: bool = True,
         batch_first: bool = False,
+        dropout: float = 0.0,
         bidirectional: bool = False,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
     ) -> None:
+        self.dropout = _no_dropout(dropout)
+
         def make_cell(d: int) -> RNNCell:
             return RNNCell(d, hidden_size, bias, nonlinearity, dtype=dtype, device=device)
 
@@ -121,12 +150,14 @@ class LSTM(_Stacked):
         num_layers: int = 1,
         bias: bool = True,
         batch_first: bool = False,
+        dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
     ) -> None:
         self.proj_size = proj_size
+        self.dropout = _no_dropout(dropout)
 
         def make_cell(d: int) -> LSTMCell:
             return LSTMCell(d, hidden_size, bias, proj_size, dtype=dtype, device=device)
@@ -166,12 +197,14 @@ class GRU(_Stacked):
         num_layers: int = 1,
         bias: bool = True,
         batch_first: bool = False,
+        dropout: float = 0.0,
         bidirectional: bool = False,
         reset_after: bool = True,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
     ) -> None:
         self.reset_after = reset_after
+        self.dropout = _no_dropout(dropout)
 
         def make_cell(d: int) -> GRUCell:
             return GRUCell(d, hidden_size, bias, reset_after, dtype=dtype, device=device)
