@@ -1,0 +1,34 @@
+"""Every figure of the series, drawn by code in one visual grammar (see ``grammar.py``).
+
+``make figures`` runs ``python -m lstm_tutorial.diagrams figures``. In a notebook::
+
+    from lstm_tutorial.diagrams import draw_lstm_cell
+    draw_lstm_cell(highlight="forget")           # a matplotlib Figure; display it or savefig it
+    draw_lstm_cell(peepholes={"f"}, coupled=True)
+
+Modules: ``grammar`` (shapes and colours), ``lstm_cell`` (one LSTM module), ``lstm_figure``
+(the cell as a figure, any step highlighted, equations beside it),
+``chains`` (unrolled RNN and LSTM, the cell state), ``primer`` (notation legend, a gate alone),
+``gru`` (the GRU cell), ``render`` (writing deterministic PNGs and the contact sheet).
+"""
+
+from .chains import draw_cell_state, draw_lstm_chain, draw_rnn_chain
+from .gru import draw_gru_cell
+from .lstm_figure import HIGHLIGHTS, draw_lstm_cell
+from .primer import draw_gate, draw_notation
+from .render import FIGURES, draw_overview, render_all, save
+
+__all__ = [
+    "FIGURES",
+    "HIGHLIGHTS",
+    "draw_cell_state",
+    "draw_gate",
+    "draw_gru_cell",
+    "draw_lstm_cell",
+    "draw_lstm_chain",
+    "draw_notation",
+    "draw_overview",
+    "draw_rnn_chain",
+    "render_all",
+    "save",
+]

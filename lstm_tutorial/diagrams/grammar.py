@@ -1,0 +1,224 @@
+"""The visual grammar every diagram shares: layers, pointwise operations, wires, junctions, labels.
+
+One rule per shape, after the diagrams of Olah (2015), "Understanding LSTM Networks", drawn anew:
+- a learned layer (``W x + U h + b`` then σ or tanh) is a yellow rounded rectangle;
+- a pointwise operation (×, +, tanh, 1 −) is a pink circle;
+- a vector travelling is a line ending in an arrow;
+- two lines meeting at a dot are concatenated; one line splitting at a dot is copied;
+- a line that crosses another without a dot does not touch it (a gap is cut around it).
+
+Everything is placed in data units on an equal-aspect canvas (``canvas``), so a module drawn at an
+offset looks identical wherever it is placed. ``Ink`` decides the colours: with a highlight, parts
+outside it are drawn in light grey.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+from ..plots import COLORS
+
+P, R = ParamSpec("P"), TypeVar("R")
+
+# ---------------------------------------------------------------------------------------------
+# palette: the shapes' colours; the quantities (f, i, g, o, c, h) keep their plots.COLORS colours
+LAYER_FILL, LAYER_EDGE = "#F6D55C", "#A68A1F"  # learned layers: yellow
+POINT_FILL, POINT_EDGE = "#F4B0C4", "#B0516E"  # pointwise operations: pink
+MODULE_FILL, MODULE_EDGE = "#EDF2F5", "#98A9B5"  # the repeated module's background
+WIRE = "#333333"  # a vector with no colour of its own
+DIM, DIM_FILL, DIM_TEXT = "#D3D3D3", "#F3F3F3", "#B4B4B4"  # everything outside the highlight
+BACKGROUND = "white"
+STATE = COLORS["c"]  # the cell state line
+
+SCALE = 0.5  # inches per data unit
+LAYER_W, LAYER_H = 1.1, 0.62  # a layer's box, in data units
+RADIUS = 0.3  # a pointwise operation's circle
+LW, STATE_LW = 1.8, 4.5  # line widths in points: a wire, the cell-state "conveyor belt"
+
+RC = {  # rcParams fixed here so that a notebook's style() cannot change the committed figures
+    "font.family": "DejaVu Sans",
+    "mathtext.fontset": "dejavusans",
+    "font.size": 12,
+    "figure.dpi": 100,
+    "savefig.facecolor": BACKGROUND,
+}
+
+
+def isolated(draw: Callable[P, R]) -> Callable[P, R]:
+    """Run a drawing function under matplotlib's defaults plus ``RC``, whatever style the caller
+    has set (e.g. ``plots.style()`` in a notebook), so every figure comes out the same."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with mpl.rc_context():
+            mpl.rcdefaults()
+            mpl.rcParams.update(RC)
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class Ink:
+    """Colours for one element: ``Ink(highlight)(parts)`` is bright if the highlight is among
+    ``parts`` (or there is no highlight), dim otherwise."""
+
+    highlight: str | None = None
+
+    def __call__(self, parts: Iterable[str]) -> bool:
+        return self.highlight is None or self.highlight in set(parts)
+
+
+def canvas(xlim: tuple[float, float], ylim: tuple[float, float], scale: float = SCALE) -> Figure:
+    """A figure whose single axes spans it exactly, ``scale`` inches per data unit, no frame."""
+    width, height = (xlim[1] - xlim[0]) * scale, (ylim[1] - ylim[0]) * scale
+    fig = plt.figure(figsize=(width, height), facecolor=BACKGROUND)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    plt.close(fig)  # returned, not shown: notebooks display it by evaluating it
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+def layer(ax, x: float, y: float, text: str, bright: bool = True, w: float = LAYER_W) -> None:
+    """A learned layer centred at (x, y): a yellow rounded box labelled σ or tanh."""
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - LAYER_H / 2),
+            w,
+            LAYER_H,
+            boxstyle="round,pad=0,rounding_size=0.14",
+            facecolor=LAYER_FILL if bright else DIM_FILL,
+            edgecolor=LAYER_EDGE if bright else DIM,
+            lw=1.4 * zoom(ax),
+            zorder=4,
+        )
+    )
+    _text(ax, x, y, text, bright, size=13 if text == "σ" else 11.5)
+
+
+def pointwise(ax, x: float, y: float, text: str, bright: bool = True) -> None:
+    """A pointwise operation centred at (x, y): a pink circle labelled ×, +, tanh or 1−."""
+    ax.add_patch(
+        Circle(
+            (x, y),
+            RADIUS,
+            facecolor=POINT_FILL if bright else DIM_FILL,
+            edgecolor=POINT_EDGE if bright else DIM,
+            lw=1.4 * zoom(ax),
+            zorder=4,
+        )
+    )
+    size = {"×": 15, "+": 15}.get(text, 9)
+    _text(ax, x, y + (0.01 if size > 10 else 0), text, bright, size=size)
+
+
+def wire(
+    ax,
+    points: Sequence[tuple[float, float]],
+    color: str = WIRE,
+    bright: bool = True,
+    arrow: bool = True,
+    lw: float = LW,
+    over: Sequence[tuple[float, float]] = (),
+) -> None:
+    """A vector travelling along ``points``, ending in an arrowhead. ``over`` lists the points
+    where it crosses another line without touching it: a gap is cut into that line there."""
+    color = color if bright else DIM
+    lw = lw * zoom(ax)
+    for cx, cy in over:
+        vertical = any(
+            xa == xb == cx and min(ya, yb) <= cy <= max(ya, yb)
+            for (xa, ya), (xb, yb) in itertools.pairwise(points)
+        )
+        half = _points_to_data(ax, lw / 2 + 2.5 * zoom(ax))
+        xs, ys = (
+            ([cx - half, cx + half], [cy, cy]) if vertical else ([cx, cx], [cy - half, cy + half])
+        )
+        thick = (STATE_LW + 2) * zoom(ax)
+        ax.plot(xs, ys, color=MODULE_FILL, lw=thick, solid_capstyle="butt", zorder=2.7)
+    z = 3 if over else 2
+    head_length = 0.35 * lw + 6.0 * zoom(ax)  # points
+    head_width = 0.25 * lw + 3.2 * zoom(ax)
+    xs, ys = [list(v) for v in zip(*points)]
+    if arrow:  # stop the line inside the arrowhead so that its square end cannot show at the tip
+        (xa, ya), (xb, yb) = points[-2], points[-1]
+        back = min(0.6 * _points_to_data(ax, head_length), 0.9 * math.hypot(xb - xa, yb - ya))
+        norm = math.hypot(xb - xa, yb - ya)
+        xs[-1], ys[-1] = xb - back * (xb - xa) / norm, yb - back * (yb - ya) / norm
+    ax.plot(xs, ys, color=color, lw=lw, solid_joinstyle="miter", zorder=z)
+    if arrow:
+        head = FancyArrowPatch(
+            points[-2],
+            points[-1],
+            arrowstyle=f"-|>,head_length={head_length:.2f},head_width={head_width:.2f}",
+            color=color,
+            lw=0,
+            shrinkA=0,
+            shrinkB=0,
+            mutation_scale=1,
+            zorder=z + 0.5,
+        )
+        ax.add_patch(head)
+
+
+def junction(ax, x: float, y: float, color: str = WIRE, bright: bool = True, size=4.5) -> None:
+    """The dot where lines merge (concatenate) or split (copy)."""
+    ax.plot([x], [y], "o", ms=size * zoom(ax), color=color if bright else DIM, zorder=3.6)
+
+
+def label(ax, x: float, y: float, text: str, bright: bool = True, color: str = "black", **kw):
+    """A mathtext label, e.g. ``label(ax, 0, 0, r"$C_{t-1}$", ha="right")``."""
+    kw["size"] = kw.get("size", 13) * zoom(ax)
+    kw.setdefault("ha", "center")
+    kw.setdefault("va", "center")
+    ax.text(x, y, text, color=color if bright else DIM_TEXT, zorder=6, **kw)
+
+
+def module(ax, x0: float, y0: float, x1: float, y1: float, bright: bool = True) -> None:
+    """The background of one repeated module (one time step)."""
+    ax.add_patch(
+        FancyBboxPatch(
+            (x0, y0),
+            x1 - x0,
+            y1 - y0,
+            boxstyle="round,pad=0,rounding_size=0.45",
+            facecolor=MODULE_FILL,
+            edgecolor=MODULE_EDGE if bright else DIM,
+            lw=1.4 * zoom(ax),
+            zorder=0,
+        )
+    )
+
+
+def _points_to_data(ax, points: float) -> float:
+    """A length in points as a length in data units (the canvas has equal aspect)."""
+    return points / 72 / (SCALE * zoom(ax))
+
+
+def zoom(ax) -> float:
+    """Inches per data unit relative to the default ``SCALE``: text and lines shrink with it, so a
+    module drawn smaller (in a chain of three) keeps its proportions."""
+    inches = ax.figure.get_figwidth() * ax.get_position().width
+    return inches / (ax.get_xlim()[1] - ax.get_xlim()[0]) / SCALE
+
+
+def _text(ax, x: float, y: float, text: str, bright: bool, size: float) -> None:
+    ax.text(
+        x, y, text, ha="center", va="center", size=size * zoom(ax),
+        color="black" if bright else DIM_TEXT,
+        zorder=5,
+    )  # fmt: skip
