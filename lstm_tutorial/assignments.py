@@ -1,0 +1,223 @@
+"""Student versions of the tutorial notebooks, and nbgrader-style scoring, without nbgrader.
+
+The exercises are written in nbgrader's cell format (metadata schema v3): a solution cell holds
+its answer between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; a grade cell with ``points``
+runs a check; ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` marks tests students do
+not see. The student version keeps every line outside the markers (the ``def`` line and the
+docstring), replaces each answer with ``raise NotImplementedError(...)``, drops hidden tests,
+clears outputs, locks the locked cells and embeds the figures, so one file can be handed out.
+Scoring follows nbgrader's autograder: a grade cell earns its points iff it ends without an
+error output. With nbgrader installed (``pip install .[classroom]``), ``nbgrader
+generate_assignment`` and ``nbgrader autograde`` do the same from a course folder
+(docs/teaching.md).
+
+    python -m lstm_tutorial.assignments notebooks build/assignments     # build student versions
+    python -m lstm_tutorial.assignments --grade build/submitted/*.ipynb  # score submissions
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import os
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+MARKDOWN_STUB = "YOUR ANSWER HERE"
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.png)\)")
+
+
+def _grader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def has_exercises(nb) -> bool:
+    return any(_grader(cell).get("solution") or _grader(cell).get("grade") for cell in nb.cells)
+
+
+def _function_name(lines: list[str], before: int, indent: int) -> str | None:
+    """The name of the ``def`` that encloses line ``before`` (less indented than ``indent``)."""
+    for line in reversed(lines[:before]):
+        match = re.match(r"(\s*)def (\w+)\(", line)
+        if match and len(match.group(1)) < indent:
+            return match.group(2)
+    return None
+
+
+def _stub(indent: str, name: str | None) -> str:
+    what = f"write {name} here" if name else "write your code here"
+    return f'{indent}raise NotImplementedError("{what}, then run the check cell below")'
+
+
+def clear_solutions(source: str, markdown: bool = False, where: str = "a cell") -> str:
+    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block by a stub."""
+    lines, out, start = source.splitlines(), [], None
+    for k, line in enumerate(lines):
+        if line.strip() == BEGIN:
+            if start is not None:
+                raise ValueError(f"{where}: {BEGIN} inside another solution block")
+            start = k
+        elif line.strip() == END:
+            if start is None:
+                raise ValueError(f"{where}: {END} without {BEGIN}")
+            indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+            name = _function_name(lines, start, len(indent))
+            out.append(MARKDOWN_STUB if markdown else _stub(indent, name))
+            start = None
+        elif start is None:
+            out.append(line)
+    if start is not None:
+        raise ValueError(f"{where}: {BEGIN} without {END}")
+    return "\n".join(out)
+
+
+def clear_hidden_tests(source: str, where: str = "a cell") -> str:
+    """Drop the lines from ``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN TESTS``."""
+    out, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == BEGIN_HIDDEN:
+            hidden = True
+        elif line.strip() == END_HIDDEN:
+            if not hidden:
+                raise ValueError(f"{where}: {END_HIDDEN} without {BEGIN_HIDDEN}")
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    if hidden:
+        raise ValueError(f"{where}: {BEGIN_HIDDEN} without {END_HIDDEN}")
+    return "\n".join(out)
+
+
+def _embed_images(cell, folder: Path) -> None:
+    """Turn links to PNG files next to the notebook into cell attachments."""
+
+    def attach(match: re.Match) -> str:
+        path = folder / match.group(2)
+        if not path.is_file():
+            return match.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        cell.setdefault("attachments", {})[path.name] = {"image/png": data}
+        return f"![{match.group(1)}](attachment:{path.name})"
+
+    cell.source = IMAGE.sub(attach, cell.source)
+
+
+def student_version(nb, folder: Path | str = ".", name: str = "notebook"):
+    """A copy of ``nb`` for students (figures are looked up relative to ``folder``)."""
+    nb = copy.deepcopy(nb)
+    for k, cell in enumerate(nb.cells):
+        where, grader = f"{name}, cell {k}", _grader(cell)
+        cell.source = clear_hidden_tests(cell.source, where)
+        if grader.get("solution"):
+            if BEGIN in cell.source:
+                cell.source = clear_solutions(cell.source, cell.cell_type == "markdown", where)
+            else:  # a whole-cell answer, as nbgrader does without markers
+                cell.source = MARKDOWN_STUB if cell.cell_type == "markdown" else _stub("", None)
+        if grader.get("locked"):
+            cell.metadata["editable"], cell.metadata["deletable"] = False, False
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        elif cell.cell_type == "markdown":
+            _embed_images(cell, Path(folder))
+    return nb
+
+
+def build(source: Path | str, target: Path | str) -> list[Path]:
+    """Write the student version of every notebook in ``source`` that has exercises."""
+    source, target = Path(source), Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(source.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if has_exercises(nb):
+            nbformat.write(student_version(nb, path.parent, path.name), target / path.name)
+            written.append(target / path.name)
+    return written
+
+
+# ---- scoring, the way nbgrader's autograder does it
+
+
+class GradeCell(NamedTuple):
+    grade_id: str
+    points: float
+    score: float
+    feedback: str  # the check's sentence ("✓ ..." or the error), for the student
+
+
+class Score(NamedTuple):
+    score: float
+    max_score: float
+    cells: list[GradeCell]
+
+
+def score(nb) -> Score:
+    """Score an executed notebook: a grade cell earns its points iff it has no error output."""
+    cells = []
+    for cell in nb.cells:
+        grader = _grader(cell)
+        if cell.cell_type != "code" or not grader.get("grade"):
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        feedback = f"{errors[0].ename}: {errors[0].evalue}" if errors else text.strip()
+        points = float(grader.get("points", 0))
+        cells.append(GradeCell(grader["grade_id"], points, 0.0 if errors else points, feedback))
+    return Score(sum(c.score for c in cells), sum(c.points for c in cells), cells)
+
+
+def autograde(paths: list[Path | str], timeout: int = 120) -> list[Score]:
+    """Run each notebook top to bottom, errors allowed (as nbgrader does), and score it.
+
+    The notebooks share one kernel, so torch is imported once for a whole class set; before each
+    one the kernel's namespace is reset (``%reset -f``) and its working directory set to the
+    notebook's folder, so a notebook sees nothing of the one before.
+    """
+    from jupyter_client import KernelManager
+    from nbclient import NotebookClient
+
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(env={**os.environ, "OMP_NUM_THREADS": "1"})
+    scores = []
+    try:
+        for path in map(Path, paths):
+            nb = nbformat.read(path, as_version=4)
+            folder = str(path.resolve().parent)
+            reset = nbformat.v4.new_notebook(
+                cells=[nbformat.v4.new_code_cell(f"%reset -f\nimport os\nos.chdir({folder!r})")]
+            )
+            for book, errors in ((reset, False), (nb, True)):
+                client = NotebookClient(book, km=km, timeout=timeout, allow_errors=errors)
+                client.execute()
+                client.kc.stop_channels()
+            scores.append(score(nb))
+    finally:
+        km.shutdown_kernel(now=True)
+    return scores
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.assignments")
+    parser.add_argument("paths", nargs="+", help="SOURCE TARGET, or notebooks with --grade")
+    parser.add_argument("--grade", action="store_true", help="execute and score notebooks")
+    args = parser.parse_args(argv)
+    if args.grade:
+        for path, result in zip(args.paths, autograde(args.paths)):
+            print(f"{path}: {result.score:g} / {result.max_score:g}")
+            for cell in result.cells:
+                print(f"  {cell.grade_id}: {cell.score:g} / {cell.points:g}  {cell.feedback}")
+        return
+    if len(args.paths) != 2:
+        parser.error(f"expected SOURCE TARGET, got {len(args.paths)} paths")
+    for path in build(*args.paths):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

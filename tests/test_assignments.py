@@ -1,0 +1,153 @@
+"""The student-version builder and nbgrader-style scoring (lstm_tutorial.assignments).
+
+Executing notebooks is slow, so one test runs a tiny fixture notebook in four versions
+(solution, untouched student version, two buggy submissions) in one shared kernel.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lstm_tutorial import assignments as A
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
+
+
+def split(source: str) -> tuple[list[str], list[str]]:
+    """(lines outside, non-blank lines inside) the solution and hidden-test blocks."""
+    outside, inside, hidden = [], [], False
+    for line in source.splitlines():
+        if line.strip() in (A.BEGIN, A.BEGIN_HIDDEN, A.END, A.END_HIDDEN):
+            hidden = line.strip().startswith("### BEGIN")
+        elif hidden:
+            inside += [line.strip()] if line.strip() else []
+        else:
+            outside.append(line)
+    return outside, inside
+
+
+def assert_student_version(full, student) -> None:
+    assert len(full.cells) == len(student.cells)
+    text = "\n".join(cell.source for cell in student.cells)
+    assert "### BEGIN" not in text and "### END" not in text
+    hidden = [line for cell in full.cells for line in split(cell.source)[1]]
+    assert hidden, "the notebook has exercises, so it has solution lines"
+    for line in hidden:
+        assert line not in text, f"solution text left in the student version: {line!r}"
+    for before, after in zip(full.cells, student.cells):
+        grader = before.metadata.get("nbgrader", {})
+        assert after.metadata.get("nbgrader", {}) == grader  # nbgrader can still grade it
+        if after.cell_type == "code":
+            assert after.outputs == [] and after.execution_count is None
+        if grader.get("solution"):  # the def line and the docstring stay; the answer is a stub
+            stubs = [ln for ln in after.source.splitlines() if "NotImplementedError" in ln]
+            rest = [ln for ln in after.source.splitlines() if ln not in stubs]
+            assert rest == split(before.source)[0]
+            assert stubs and all('raise NotImplementedError("write ' in ln for ln in stubs)
+        if grader.get("locked"):
+            assert after.metadata["editable"] is False and after.metadata["deletable"] is False
+
+
+def test_student_version_of_the_fixture(tmp_path):
+    written = A.build(FIXTURE.parent, tmp_path)
+    assert written == [tmp_path / FIXTURE.name]
+    full, student = nbformat.read(FIXTURE, 4), nbformat.read(written[0], 4)
+    assert_student_version(full, student)
+    nbformat.validate(student)
+    assert "seed=1" not in student.cells[7].source  # the hidden test is gone ...
+    assert "checks.check_cell_update(cell_update)" in student.cells[7].source  # ... not the rest
+
+
+def test_student_versions_of_the_tutorial_notebooks(tmp_path):
+    """The builder on every real notebook that has exercises (no execution: fast)."""
+    written = A.build(ROOT / "notebooks", tmp_path)
+    assert any(p.name.startswith("01_") for p in written)  # 01 has the rnn_step exercise
+    for path in written:
+        assert_student_version(
+            nbformat.read(ROOT / "notebooks" / path.name, 4), nbformat.read(path, 4)
+        )
+
+
+def test_unbalanced_markers_are_named():
+    with pytest.raises(ValueError, match="nb, cell 3: ### BEGIN SOLUTION without ### END"):
+        A.clear_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1", where="nb, cell 3")
+    with pytest.raises(ValueError, match="### END HIDDEN TESTS without ### BEGIN HIDDEN TESTS"):
+        A.clear_hidden_tests("check(f)\n### END HIDDEN TESTS")
+
+
+def test_stub_keeps_indentation_and_names_the_function():
+    source = 'def f(x):\n    """Doc."""\n    y = 2\n    ### BEGIN SOLUTION\n    return x\n'
+    source += "    ### END SOLUTION"
+    assert A.clear_solutions(source) == (
+        'def f(x):\n    """Doc."""\n    y = 2\n'
+        '    raise NotImplementedError("write f here, then run the check cell below")'
+    )
+    assert A.clear_solutions("### BEGIN SOLUTION\nanswer\n### END SOLUTION", markdown=True) == (
+        A.MARKDOWN_STUB
+    )
+
+
+def test_figures_are_embedded(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "gate.png").write_bytes(b"\x89PNG fake")
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "![a gate](figures/gate.png) and ![gone](figures/no.png)"
+            ),
+            nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"solution": True}}),
+        ]
+    )
+    cell = A.student_version(nb, tmp_path).cells[0]
+    assert cell.source == "![a gate](attachment:gate.png) and ![gone](figures/no.png)"
+    assert cell.attachments["gate.png"]["image/png"] == "iVBORyBmYWtl"
+
+
+# ---- scoring, executed
+
+
+def submission(student, forget_gate: str, cell_update: str, path: Path) -> Path:
+    """The student version with two answers filled in."""
+    nb = nbformat.from_dict(student)
+    for k, body in ((3, forget_gate), (6, cell_update)):
+        header = nb.cells[k].source.splitlines()[:2]  # def line and docstring
+        nb.cells[k].source = "\n".join([*header, *("    " + ln for ln in body.splitlines())])
+    nbformat.write(nb, path)
+    return path
+
+
+def test_autograde_full_zero_and_partial_marks_with_feedback(tmp_path):
+    student_path = A.build(FIXTURE.parent, tmp_path / "release")[0]
+    student = nbformat.read(student_path, 4)
+    tanh_gate = submission(
+        student,
+        "return torch.tanh(x @ W_f.T + h_prev @ U_f.T + b_f)",
+        "return f * c_prev + i * g",
+        tmp_path / "tanh_gate.ipynb",
+    )
+    no_f = submission(
+        student,
+        "return torch.sigmoid(x @ W_f.T + h_prev @ U_f.T + b_f)",
+        "c = c_prev + i * g\nreturn c",
+        tmp_path / "no_f.ipynb",
+    )
+    full, zero, partial_1, partial_2 = A.autograde([FIXTURE, student_path, tanh_gate, no_f])
+
+    assert (full.score, full.max_score) == (3, 3)
+    assert all(cell.feedback.startswith("✓ ") for cell in full.cells)
+    assert (zero.score, zero.max_score) == (0, 3)
+    assert all("is not written yet" in cell.feedback for cell in zero.cells)
+    assert partial_1.score == 1  # the forget gate (2 points) fails, the update (1 point) passes
+    assert partial_1.cells[0].feedback == (
+        "CheckFailed: f uses tanh instead of σ: a gate must lie between 0 and 1, so use "
+        "torch.sigmoid."
+    )
+    assert partial_2.score == 2
+    assert "the cell state was not multiplied by f" in partial_2.cells[1].feedback
+
+
+def test_command_line_builds(tmp_path, capsys):
+    A.main([str(FIXTURE.parent), str(tmp_path)])
+    assert capsys.readouterr().out == f"wrote {tmp_path / FIXTURE.name}\n"
