@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
@@ -82,13 +81,12 @@ class Ink:
 def canvas(xlim: tuple[float, float], ylim: tuple[float, float], scale: float = SCALE) -> Figure:
     """A figure whose single axes spans it exactly, ``scale`` inches per data unit, no frame."""
     width, height = (xlim[1] - xlim[0]) * scale, (ylim[1] - ylim[0]) * scale
-    fig = plt.figure(figsize=(width, height), facecolor=BACKGROUND)
+    fig = Figure(figsize=(width, height), facecolor=BACKGROUND)  # not pyplot's: shown once
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    plt.close(fig)  # returned, not shown: notebooks display it by evaluating it
     return fig
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.image as mpimg
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .chains import draw_cell_state, draw_lstm_chain, draw_rnn_chain
@@ -46,10 +45,9 @@ OVERVIEW = "overview"
 
 @isolated
 def save(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
-    """Save ``fig`` as a deterministic PNG (no timestamp, fixed metadata) and close it."""
+    """Save ``fig`` as a deterministic PNG (no timestamp, fixed metadata)."""
     path = Path(path)
     fig.savefig(path, dpi=dpi, facecolor=BACKGROUND, metadata=METADATA)
-    plt.close(fig)
     return path
 
 
@@ -57,14 +55,14 @@ def save(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
 def draw_overview(paths: list[Path], columns: int = 3) -> Figure:
     """A contact sheet: every figure on one page, each titled by its file name."""
     rows = -(-len(paths) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(6.0 * columns, 3.0 * rows), squeeze=False)
+    fig = Figure(figsize=(6.0 * columns, 3.0 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
     for ax, path in zip(axes.flat, paths):
         ax.imshow(mpimg.imread(path), interpolation="antialiased")
         ax.set_title(path.name, size=13, family="monospace")
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.97, wspace=0.04, hspace=0.18)
-    plt.close(fig)
     return fig
 
 

@@ -1,0 +1,141 @@
+"""The diagrams: every figure draws, `make figures` reproduces the committed PNGs byte for byte,
+every figure a notebook links to exists, and the highlight really greys out the rest."""
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from PIL import Image
+
+from lstm_tutorial import diagrams
+from lstm_tutorial.diagrams import grammar, render
+from lstm_tutorial.plots import style
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURES = ROOT / "figures"
+# the names the notebooks were told to use (plus the plain cell and the contact sheet)
+AGREED = {
+    "rnn_chain", "lstm_chain", "notation", "cell_state", "gate", "lstm_forget_gate",
+    "lstm_input_gate", "lstm_cell_update", "lstm_output_gate", "lstm_peepholes", "lstm_coupled",
+    "gru_cell", "overview", "lstm_cell",
+}  # fmt: skip
+LINK = re.compile(r"""\.\./figures/([^)\s"'>]+)""")
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory) -> dict[str, Path]:
+    """Every figure, freshly drawn into a temporary directory (as `make figures` would)."""
+    paths = diagrams.render_all(tmp_path_factory.mktemp("figures"))
+    return {p.stem: p for p in paths}
+
+
+def test_every_agreed_figure_is_drawn(drawn):
+    assert set(drawn) == AGREED
+
+
+def test_figures_dir_holds_exactly_the_drawn_figures(drawn):
+    committed = {p.stem for p in FIGURES.glob("*.png")}
+    assert committed == set(drawn), f"stale or missing in figures/: {committed ^ set(drawn)}"
+
+
+def test_regenerating_gives_the_committed_files_byte_for_byte(drawn):
+    source = Image.open(FIGURES / "lstm_cell.png").text.get("Source")
+    if source != render.SOURCE:  # another matplotlib may rasterise text differently
+        pytest.skip(f"figures/ drawn by {source!r}, this is {render.SOURCE!r}")
+    differ = [n for n, p in drawn.items() if (FIGURES / p.name).read_bytes() != p.read_bytes()]
+    assert not differ, f"{differ} differ from figures/: run `make figures` and commit"
+
+
+def test_pngs_carry_no_timestamp_or_software_banner(drawn):
+    for path in drawn.values():
+        image = Image.open(path)
+        assert image.text == {"Source": render.SOURCE}
+        assert b"tIME" not in path.read_bytes()
+        assert 150 <= image.info["dpi"][0] <= 200 or path.stem == "overview"
+
+
+def test_every_figure_a_notebook_links_to_exists():
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        for cell in cells:
+            if cell["cell_type"] == "markdown":
+                for name in LINK.findall("".join(cell["source"])):
+                    assert (FIGURES / name).is_file(), f"{notebook.name} links ../figures/{name}"
+
+
+def test_the_link_pattern_finds_markdown_images():
+    text = "![the cell](../figures/lstm_cell.png) and <img src='../figures/gate.png'>"
+    assert LINK.findall(text) == ["lstm_cell.png", "gate.png"]
+
+
+def _pixels(fig: Figure, colour: str) -> int:
+    """How many pixels of the figure are exactly ``colour`` (the inside of filled shapes)."""
+    fig.set_dpi(60)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+    return int((rgb == np.round(np.array(to_rgb(colour)) * 255)).all(axis=-1).sum())
+
+
+@pytest.fixture(scope="module")
+def one_layer() -> int:
+    """Pixels of one bright layer box: the forget-gate figure shows exactly one."""
+    pixels = _pixels(diagrams.draw_lstm_cell("forget"), grammar.LAYER_FILL)
+    assert pixels > 100
+    return pixels
+
+
+@pytest.mark.parametrize(
+    ("highlight", "layers"), [(None, 4), ("forget", 1), ("input", 2), ("update", 0), ("output", 1)]
+)
+def test_highlight_keeps_only_its_layers_in_colour(highlight, layers, one_layer):
+    assert _pixels(diagrams.draw_lstm_cell(highlight), grammar.LAYER_FILL) == pytest.approx(
+        layers * one_layer, rel=0.1, abs=5
+    )
+
+
+def test_coupled_cell_has_three_layers_and_a_one_minus_circle(one_layer):
+    coupled = diagrams.draw_lstm_cell(coupled=True)
+    assert _pixels(coupled, grammar.LAYER_FILL) == pytest.approx(3 * one_layer, rel=0.1)
+    assert any(t.get_text() == "1−" for t in coupled.axes[0].texts)
+
+
+@pytest.mark.parametrize("peepholes", [True, {"i"}, ("f", "o"), frozenset()])
+def test_peephole_subsets_draw_their_equations(peepholes):
+    fig = diagrams.draw_lstm_cell(peepholes=peepholes)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    wanted = {"i", "f", "o"} if peepholes is True else set(peepholes)
+    assert {g for g in "ifo" if f"p_{g}" in texts} == wanted
+
+
+def test_figures_ignore_the_callers_style(tmp_path):
+    reference = diagrams.save(diagrams.draw_lstm_cell("forget"), tmp_path / "reference.png")
+    with mpl.rc_context({"lines.linewidth": 7, "font.size": 30, "font.family": "serif"}):
+        style()
+        styled = diagrams.save(diagrams.draw_lstm_cell("forget"), tmp_path / "styled.png")
+    assert styled.read_bytes() == reference.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"highlight": "forgot"}, "highlight must be one of .* got 'forgot'"),
+        ({"peepholes": {"x"}}, "peepholes must be .* got \\{'x'\\}"),
+        ({"peepholes": "ifo"}, "peepholes must be .* got 'ifo'"),
+        ({"coupled": True, "peepholes": {"i"}}, "coupled=True has no input gate"),
+    ],
+)
+def test_bad_options_name_what_was_expected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diagrams.draw_lstm_cell(**kwargs)
+
+
+def test_command_line_rejects_options():
+    with pytest.raises(SystemExit, match="usage"):
+        render.main(["--help"])
