@@ -6,13 +6,14 @@ runs a check; ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` marks test
 not see. The student version keeps every line outside the markers (the ``def`` line and the
 docstring), replaces each answer with ``raise NotImplementedError(...)``, drops hidden tests,
 clears outputs, locks the locked cells and embeds the figures, so one file can be handed out.
-Scoring follows nbgrader's autograder: a grade cell earns its points iff it ends without an
-error output. With nbgrader installed (``pip install .[classroom]``), ``nbgrader
+Scoring (``checks.grading``) follows nbgrader's autograder: a grade cell earns its points iff it
+ends without an error output. With nbgrader installed (``pip install .[classroom]``), ``nbgrader
 generate_assignment`` and ``nbgrader autograde`` do the same from a course folder
 (docs/teaching.md).
 
     python -m lstm_tutorial.assignments notebooks build/assignments     # build student versions
     python -m lstm_tutorial.assignments --grade build/submitted/*.ipynb  # score submissions
+    python -m lstm_tutorial.assignments --solutions notebooks course/source/lstm  # for nbgrader
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
-import os
 import re
 from pathlib import Path
-from typing import NamedTuple
 
 import nbformat
+
+from .checks.grading import autograde
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -108,18 +109,23 @@ def _embed_images(cell, folder: Path) -> None:
     cell.source = IMAGE.sub(attach, cell.source)
 
 
-def student_version(nb, folder: Path | str = ".", name: str = "notebook"):
-    """A copy of ``nb`` for students (figures are looked up relative to ``folder``)."""
+def student_version(nb, folder: Path | str = ".", name: str = "notebook", solutions: bool = False):
+    """A copy of ``nb`` for students (figures are looked up relative to ``folder``).
+
+    With ``solutions=True``, the instructor's version instead: answers and hidden tests kept,
+    outputs cleared and figures embedded, a self-contained source for ``nbgrader``.
+    """
     nb = copy.deepcopy(nb)
     for k, cell in enumerate(nb.cells):
         where, grader = f"{name}, cell {k}", _grader(cell)
-        cell.source = clear_hidden_tests(cell.source, where)
-        if grader.get("solution"):
+        if not solutions:
+            cell.source = clear_hidden_tests(cell.source, where)
+        if grader.get("solution") and not solutions:
             if BEGIN in cell.source:
                 cell.source = clear_solutions(cell.source, cell.cell_type == "markdown", where)
             else:  # a whole-cell answer, as nbgrader does without markers
                 cell.source = MARKDOWN_STUB if cell.cell_type == "markdown" else _stub("", None)
-        if grader.get("locked"):
+        if grader.get("locked") and not solutions:
             cell.metadata["editable"], cell.metadata["deletable"] = False, False
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -128,84 +134,28 @@ def student_version(nb, folder: Path | str = ".", name: str = "notebook"):
     return nb
 
 
-def build(source: Path | str, target: Path | str) -> list[Path]:
-    """Write the student version of every notebook in ``source`` that has exercises."""
+def build(source: Path | str, target: Path | str, solutions: bool = False) -> list[Path]:
+    """Write the student (or, with ``solutions``, instructor) version of every notebook in
+    ``source`` that has exercises."""
     source, target = Path(source), Path(target)
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(source.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         if has_exercises(nb):
-            nbformat.write(student_version(nb, path.parent, path.name), target / path.name)
+            nb = student_version(nb, path.parent, path.name, solutions)
+            nbformat.write(nb, target / path.name)
             written.append(target / path.name)
     return written
-
-
-# ---- scoring, the way nbgrader's autograder does it
-
-
-class GradeCell(NamedTuple):
-    grade_id: str
-    points: float
-    score: float
-    feedback: str  # the check's sentence ("✓ ..." or the error), for the student
-
-
-class Score(NamedTuple):
-    score: float
-    max_score: float
-    cells: list[GradeCell]
-
-
-def score(nb) -> Score:
-    """Score an executed notebook: a grade cell earns its points iff it has no error output."""
-    cells = []
-    for cell in nb.cells:
-        grader = _grader(cell)
-        if cell.cell_type != "code" or not grader.get("grade"):
-            continue
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        feedback = f"{errors[0].ename}: {errors[0].evalue}" if errors else text.strip()
-        points = float(grader.get("points", 0))
-        cells.append(GradeCell(grader["grade_id"], points, 0.0 if errors else points, feedback))
-    return Score(sum(c.score for c in cells), sum(c.points for c in cells), cells)
-
-
-def autograde(paths: list[Path | str], timeout: int = 120) -> list[Score]:
-    """Run each notebook top to bottom, errors allowed (as nbgrader does), and score it.
-
-    The notebooks share one kernel, so torch is imported once for a whole class set; before each
-    one the kernel's namespace is reset (``%reset -f``) and its working directory set to the
-    notebook's folder, so a notebook sees nothing of the one before.
-    """
-    from jupyter_client import KernelManager
-    from nbclient import NotebookClient
-
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(env={**os.environ, "OMP_NUM_THREADS": "1"})
-    scores = []
-    try:
-        for path in map(Path, paths):
-            nb = nbformat.read(path, as_version=4)
-            folder = str(path.resolve().parent)
-            reset = nbformat.v4.new_notebook(
-                cells=[nbformat.v4.new_code_cell(f"%reset -f\nimport os\nos.chdir({folder!r})")]
-            )
-            for book, errors in ((reset, False), (nb, True)):
-                client = NotebookClient(book, km=km, timeout=timeout, allow_errors=errors)
-                client.execute()
-                client.kc.stop_channels()
-            scores.append(score(nb))
-    finally:
-        km.shutdown_kernel(now=True)
-    return scores
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.assignments")
     parser.add_argument("paths", nargs="+", help="SOURCE TARGET, or notebooks with --grade")
     parser.add_argument("--grade", action="store_true", help="execute and score notebooks")
+    parser.add_argument(
+        "--solutions", action="store_true", help="build instructor versions (a source for nbgrader)"
+    )
     args = parser.parse_args(argv)
     if args.grade:
         for path, result in zip(args.paths, autograde(args.paths)):
@@ -215,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if len(args.paths) != 2:
         parser.error(f"expected SOURCE TARGET, got {len(args.paths)} paths")
-    for path in build(*args.paths):
+    for path in build(*args.paths, solutions=args.solutions):
         print(f"wrote {path}")
 
 

@@ -151,3 +151,11 @@ def test_autograde_full_zero_and_partial_marks_with_feedback(tmp_path):
 def test_command_line_builds(tmp_path, capsys):
     A.main([str(FIXTURE.parent), str(tmp_path)])
     assert capsys.readouterr().out == f"wrote {tmp_path / FIXTURE.name}\n"
+
+
+def test_instructor_version_keeps_the_answers_and_clears_outputs(tmp_path):
+    path = A.build(FIXTURE.parent, tmp_path, solutions=True)[0]
+    full, source = nbformat.read(FIXTURE, 4), nbformat.read(path, 4)
+    assert [c.source for c in source.cells] == [c.source for c in full.cells]
+    assert any(c.get("outputs") for c in full.cells)  # the fixture is committed executed ...
+    assert not any(c.get("outputs") for c in source.cells)  # ... and nbgrader gets it clean
