@@ -1,0 +1,141 @@
+"""Sweeps too long for a notebook: they write JSON under results/ that notebook 07 loads and plots.
+
+    python -m lstm_tutorial.experiments adding --out results/adding.json
+    python -m lstm_tutorial.experiments forget_bias --out results/forget_bias.json
+
+``adding``: a plain RNN and an LSTM on the adding problem (Hochreiter & Schmidhuber 1997) at growing
+lags T, several seeds each. ``forget_bias``: the LSTM with torch's default forget-gate bias against
+b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). Every run uses ``lstm_tutorial.train.train``
+on one thread, so the numbers do not depend on the machine's thread count. Each JSON file records
+the command that regenerates it, the settings, and one record per run (with its test-loss curve).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import torch
+
+from .tasks import adding_problem
+from .train import make_model, train
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One sweep: which models, lags and seeds, and how each run is trained."""
+
+    kinds: tuple[str, ...] = ("rnn", "lstm")
+    lags: tuple[int, ...] = (10, 50, 100, 200)
+    seeds: tuple[int, ...] = (0, 1, 2)
+    forget_biases: tuple[float | None, ...] = (None,)
+    hidden_size: int = 32
+    steps: int = 2000
+    batch_size: int = 64
+    lr: float = 1e-2
+    eval_every: int = 25
+
+
+@dataclass
+class Run:
+    """The outcome of one training run (JSON-ready)."""
+
+    kind: str
+    T: int
+    seed: int
+    forget_bias: float | None
+    solved_at: int | None
+    final_loss: float
+    best_loss: float
+    final_accuracy: float
+    seconds: float
+    step: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+
+
+SWEEPS = {
+    "adding": Settings(),
+    "forget_bias": Settings(
+        kinds=("lstm",), lags=(100, 200), seeds=(0, 1, 2, 3, 4), forget_biases=(None, 1.0)
+    ),
+}
+
+
+def run_sweep(settings: Settings, progress: bool = False) -> list[Run]:
+    """Train every (kind, forget bias, T, seed) of ``settings`` on the adding problem."""
+    runs = []
+    for T in settings.lags:
+        task = adding_problem(T)
+        for kind in settings.kinds:
+            for forget_bias in settings.forget_biases:
+                for seed in settings.seeds:
+                    model = make_model(
+                        kind, task, settings.hidden_size, forget_bias=forget_bias, seed=seed
+                    )
+                    h = train(
+                        model,
+                        task,
+                        settings.steps,
+                        batch_size=settings.batch_size,
+                        lr=settings.lr,
+                        seed=seed,
+                        eval_every=settings.eval_every,
+                        progress=progress,
+                    )
+                    scores = (h.solved_at, h.loss[-1], min(h.loss), h.accuracy[-1])
+                    runs.append(
+                        Run(
+                            kind, T, seed, forget_bias, *scores, round(h.seconds, 2), h.step, h.loss
+                        )
+                    )
+                    if progress:
+                        print(
+                            f"{kind} b_f={forget_bias} T={T} seed={seed}: solved at "
+                            f"{h.solved_at}, loss {h.loss[-1]:.4f}",
+                            file=sys.stderr,
+                        )
+    return runs
+
+
+def save(path: Path, name: str, settings: Settings, runs: list[Run], command: str) -> None:
+    """Write one sweep's results, with the command that regenerates them."""
+    record = {
+        "experiment": name,
+        "command": command,
+        "task": "adding problem (lstm_tutorial.tasks.adding_problem); solved = test MSE < 0.01",
+        "baseline_mse": 1 / 6,
+        "settings": asdict(settings),
+        "environment": {"torch": torch.__version__, "python": platform.python_version()},
+        "runs": [asdict(run) for run in runs],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1) + "\n")
+
+
+def load(path: str | Path) -> tuple[dict, list[Run]]:
+    """Read a results file back: (the whole record, its runs as ``Run``)."""
+    record = json.loads(Path(path).read_text())
+    return record, [Run(**run) for run in record["runs"]]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.experiments")
+    parser.add_argument("sweep", choices=sorted(SWEEPS))
+    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
+    args = parser.parse_args(argv)
+    command = f"python -m lstm_tutorial.experiments {args.sweep} --out {args.out.as_posix()}"
+    settings = SWEEPS[args.sweep]
+    if args.quick:
+        command += " --quick"
+        settings = replace(settings, lags=(10,), seeds=(0,), steps=100, eval_every=50)
+    save(args.out, args.sweep, settings, run_sweep(settings, not args.quiet), command)
+
+
+if __name__ == "__main__":
+    main()
