@@ -49,7 +49,7 @@ NOTE = [
 @isolated
 def draw_gru_cell() -> Figure:
     """The GRU cell: reset and update gates, the candidate n, and the merged state line on top."""
-    fig = canvas((-2.3, 23.4), (-1.5, 8.5))
+    fig = canvas((-2.3, 24.3), (-1.5, 8.5))
     ax = fig.axes[0]
     module(ax, 0, 0.4, 10.9, 6.0)
     state = {"color": H, "lw": STATE_LW}

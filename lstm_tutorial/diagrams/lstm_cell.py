@@ -60,8 +60,8 @@ def lstm_module(
     def P(*xy):  # local coordinates -> data coordinates
         return [(x0 + x, y) for x, y in xy]
 
-    def w(parts, *xy, **kw):
-        wire(ax, P(*xy), bright=ink(parts), **kw)
+    def w(parts, *xy, over=(), **kw):
+        wire(ax, P(*xy), bright=ink(parts), over=P(*over), **kw)
 
     def dot(parts, x, y, **kw):
         junction(ax, x0 + x, y, bright=ink(parts), **kw)
