@@ -3,7 +3,7 @@ them, and no submission, however broken, escapes as a traceback."""
 
 import pytest
 import torch
-from conftest import assert_close
+from parity import assert_close
 
 from lstm_tutorial import checks
 from lstm_tutorial.checks import CheckFailed
@@ -300,3 +300,15 @@ def test_ipython_shows_the_sentence_and_records_the_error(capsys):
         assert "Traceback" not in out and "_run.py" not in out
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_global_cell_instead_of_the_argument_is_named():
+    from lstm_tutorial import LSTMCell
+
+    global_cell = LSTMCell(4, 4)  # what a notebook might have lying around
+
+    def uses_global(x, h_prev, c_prev, cell):
+        return lstm_step(x, h_prev, c_prev, global_cell)
+
+    with pytest.raises(CheckFailed, match="does not change when cell changes: use the argument"):
+        checks.check_lstm_step(uses_global)

@@ -63,7 +63,7 @@ ERROR_HINTS = [
 
 
 def _sizes(*shape: int) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def call(name: str, fn: Callable, args: Sequence, hints: Sequence = ()) -> object:
@@ -114,8 +114,13 @@ def as_tensor(
                 f"{name} returned {what} transposed ({expected}): put one example per row, "
                 "e.g. x @ W.T rather than W @ x.T."
             )
+        B, H = shape
+        if not shape_hint and tuple(value.shape) == (H, B):
+            shape_hint = "put one example per row, e.g. x @ W.T rather than W @ x.T"
+        elif not shape_hint and tuple(value.shape) in ((H,), (B,), ()):
+            shape_hint = "a dimension was lost: keep one row per example and one column per unit"
         fail(
-            f"wrong output shape for {what} ({expected})"
+            f"{name} returned {what} with the wrong shape ({expected})"
             + (f": {shape_hint}." if shape_hint else ".")
         )
     if not torch.isfinite(value).all():

@@ -5,10 +5,12 @@ student ignores, or at least which output is wrong and by how much)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from ._core import Case, Mistake, as_tensor, call, close, diagnose, fail, passed, same
 
@@ -50,16 +52,29 @@ def _tuple(value: object) -> tuple:
     return tuple(value) if isinstance(value, tuple | list) else (value,)
 
 
+def _nudge(arg: object, g: torch.Generator) -> object:
+    """A randomly moved copy of a tensor, or of a module's parameters; None for anything else."""
+    if isinstance(arg, torch.Tensor):
+        return arg + 0.37 * torch.randn(arg.shape, generator=g, dtype=arg.dtype)
+    if isinstance(arg, nn.Module):
+        moved = copy.deepcopy(arg)
+        with torch.no_grad():
+            for p in moved.parameters():
+                p.add_(0.37 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+        return moved
+    return None
+
+
 def _insensitive(ex: Exercise, student: Callable, case: Case, outputs: tuple) -> str | None:
     """Name an argument the student's result ignores although the reference depends on it."""
     g = torch.Generator().manual_seed(1234)
     with torch.no_grad():
         expected = _tuple(ex.reference(*case.args))
     for j, (arg, arg_name) in enumerate(zip(case.args, ex.arg_names)):
-        if not isinstance(arg, torch.Tensor):
-            continue
         nudged = list(case.args)
-        nudged[j] = arg + 0.37 * torch.randn(arg.shape, generator=g, dtype=arg.dtype)
+        nudged[j] = _nudge(arg, g)
+        if nudged[j] is None:
+            continue
         with torch.no_grad():
             moved = _tuple(ex.reference(*nudged))
         try:
@@ -72,7 +87,7 @@ def _insensitive(ex: Exercise, student: Callable, case: Case, outputs: tuple) ->
         if tensors and same(result, outputs) and not same(moved, expected):
             return (
                 f"{ex.name}'s result does not change when {arg_name} changes: use the "
-                f"argument {arg_name} in the formula (not a global variable)."
+                f"argument {arg_name} (not a global variable of the notebook)."
             )
     return None
 

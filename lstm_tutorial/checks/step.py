@@ -80,6 +80,10 @@ def lstm_mistakes(letters: str) -> list[Mistake]:
             _out(lambda f, i, g, o, c: (o * tanh(c + i * g), c + i * g)),
         ),
         m(
+            "the cell update must use c_prev, not h_prev: c = f ⊙ c_prev + i ⊙ g.",
+            lambda x, h, c_prev, cell: _lstm(x, h, h, cell),  # h_prev where c_prev belongs
+        ),
+        m(
             "c must not be squashed by tanh: the tanh belongs to h = o ⊙ tanh(c).",
             _out(lambda f, i, g, o, c: (o * tanh(tanh(f * c + i * g)), tanh(f * c + i * g))),
         ),
