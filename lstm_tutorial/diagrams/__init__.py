@@ -6,10 +6,15 @@
     draw_lstm_cell(highlight="forget")           # a matplotlib Figure; display it or savefig it
     draw_lstm_cell(peepholes={"f"}, coupled=True)
 
-Modules: ``grammar`` (shapes and colours), ``lstm_cell`` (one LSTM module), ``lstm_figure``
-(the cell as a figure, any step highlighted, equations beside it),
-``chains`` (unrolled RNN and LSTM, the cell state), ``primer`` (notation legend, a gate alone),
-``gru`` (the GRU cell), ``render`` (writing deterministic PNGs and the contact sheet).
+Modules, one idea each:
+    page         the canvas (data units, no frame) and fixed rcParams
+    grammar      the shapes and their colours: layer, pointwise op, wire, junction, label
+    lstm_cell    one LSTM module, each element tagged with the step it belongs to
+    lstm_figure  the cell as a figure: any step highlighted, equations beside it
+    chains       the RNN and the LSTM unrolled over three steps; the cell state alone
+    primer       the notation legend; a gate alone
+    gru          the GRU cell
+    render       deterministic PNGs for figures/ and the contact sheet
 """
 
 from .chains import draw_cell_state, draw_lstm_chain, draw_rnn_chain

@@ -15,8 +15,6 @@ from .grammar import (
     RADIUS,
     STATE,
     STATE_LW,
-    canvas,
-    isolated,
     junction,
     label,
     layer,
@@ -25,6 +23,7 @@ from .grammar import (
     wire,
 )
 from .lstm_cell import XF, XG, YC, lstm_module
+from .page import canvas, isolated
 
 STEPS = ("t-1", "t", "t+1")
 RNN_SPACING, LSTM_SPACING = 5.6, 12.0  # one module plus the gap to the next

@@ -7,27 +7,22 @@ One rule per shape, after the diagrams of Olah (2015), "Understanding LSTM Netwo
 - two lines meeting at a dot are concatenated; one line splitting at a dot is copied;
 - a line that crosses another without a dot does not touch it (a gap is cut around it).
 
-Everything is placed in data units on an equal-aspect canvas (``canvas``), so a module drawn at an
-offset looks identical wherever it is placed. ``Ink`` decides the colours: with a highlight, parts
-outside it are drawn in light grey.
+Shapes are placed in data units on a ``page.canvas``, so a module drawn at an offset looks the
+same wherever it is placed. ``Ink`` decides the colours: with a highlight, parts outside it are
+drawn in light grey.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
-import matplotlib as mpl
-from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from ..plots import COLORS
-
-P, R = ParamSpec("P"), TypeVar("R")
+from .page import points_to_data, zoom
 
 # ---------------------------------------------------------------------------------------------
 # palette: the shapes' colours; the quantities (f, i, g, o, c, h) keep their plots.COLORS colours
@@ -36,35 +31,11 @@ POINT_FILL, POINT_EDGE = "#F4B0C4", "#B0516E"  # pointwise operations: pink
 MODULE_FILL, MODULE_EDGE = "#EDF2F5", "#98A9B5"  # the repeated module's background
 WIRE = "#333333"  # a vector with no colour of its own
 DIM, DIM_FILL, DIM_TEXT = "#D3D3D3", "#F3F3F3", "#B4B4B4"  # everything outside the highlight
-BACKGROUND = "white"
 STATE = COLORS["c"]  # the cell state line
 
-SCALE = 0.5  # inches per data unit
 LAYER_W, LAYER_H = 1.1, 0.62  # a layer's box, in data units
 RADIUS = 0.3  # a pointwise operation's circle
 LW, STATE_LW = 1.8, 4.5  # line widths in points: a wire, the cell-state "conveyor belt"
-
-RC = {  # rcParams fixed here so that a notebook's style() cannot change the committed figures
-    "font.family": "DejaVu Sans",
-    "mathtext.fontset": "dejavusans",
-    "font.size": 12,
-    "figure.dpi": 100,
-    "savefig.facecolor": BACKGROUND,
-}
-
-
-def isolated(draw: Callable[P, R]) -> Callable[P, R]:
-    """Run a drawing function under matplotlib's defaults plus ``RC``, whatever style the caller
-    has set (e.g. ``plots.style()`` in a notebook), so every figure comes out the same."""
-
-    @functools.wraps(draw)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with mpl.rc_context():
-            mpl.rcdefaults()
-            mpl.rcParams.update(RC)
-            return draw(*args, **kwargs)
-
-    return wrapper
 
 
 @dataclass(frozen=True)
@@ -76,18 +47,6 @@ class Ink:
 
     def __call__(self, parts: Iterable[str]) -> bool:
         return self.highlight is None or self.highlight in set(parts)
-
-
-def canvas(xlim: tuple[float, float], ylim: tuple[float, float], scale: float = SCALE) -> Figure:
-    """A figure whose single axes spans it exactly, ``scale`` inches per data unit, no frame."""
-    width, height = (xlim[1] - xlim[0]) * scale, (ylim[1] - ylim[0]) * scale
-    fig = Figure(figsize=(width, height), facecolor=BACKGROUND)  # not pyplot's: shown once
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +101,7 @@ def wire(
             xa == xb == cx and min(ya, yb) <= cy <= max(ya, yb)
             for (xa, ya), (xb, yb) in itertools.pairwise(points)
         )
-        half = _points_to_data(ax, lw / 2 + 2.5 * zoom(ax))
+        half = points_to_data(ax, lw / 2 + 2.5 * zoom(ax))
         xs, ys = (
             ([cx - half, cx + half], [cy, cy]) if vertical else ([cx, cx], [cy - half, cy + half])
         )
@@ -154,7 +113,7 @@ def wire(
     xs, ys = [list(v) for v in zip(*points)]
     if arrow:  # stop the line inside the arrowhead so that its square end cannot show at the tip
         (xa, ya), (xb, yb) = points[-2], points[-1]
-        back = min(0.6 * _points_to_data(ax, head_length), 0.9 * math.hypot(xb - xa, yb - ya))
+        back = min(0.6 * points_to_data(ax, head_length), 0.9 * math.hypot(xb - xa, yb - ya))
         norm = math.hypot(xb - xa, yb - ya)
         xs[-1], ys[-1] = xb - back * (xb - xa) / norm, yb - back * (yb - ya) / norm
     ax.plot(xs, ys, color=color, lw=lw, solid_joinstyle="miter", zorder=z)
@@ -200,18 +159,6 @@ def module(ax, x0: float, y0: float, x1: float, y1: float, bright: bool = True) 
             zorder=0,
         )
     )
-
-
-def _points_to_data(ax, points: float) -> float:
-    """A length in points as a length in data units (the canvas has equal aspect)."""
-    return points / 72 / (SCALE * zoom(ax))
-
-
-def zoom(ax) -> float:
-    """Inches per data unit relative to the default ``SCALE``: text and lines shrink with it, so a
-    module drawn smaller (in a chain of three) keeps its proportions."""
-    inches = ax.figure.get_figwidth() * ax.get_position().width
-    return inches / (ax.get_xlim()[1] - ax.get_xlim()[0]) / SCALE
 
 
 def _text(ax, x: float, y: float, text: str, bright: bool, size: float) -> None:

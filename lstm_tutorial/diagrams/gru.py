@@ -19,8 +19,6 @@ from .grammar import (
     LAYER_W,
     RADIUS,
     STATE_LW,
-    canvas,
-    isolated,
     junction,
     label,
     layer,
@@ -28,6 +26,7 @@ from .grammar import (
     pointwise,
     wire,
 )
+from .page import canvas, isolated
 
 R, Z, N = COLORS["f"], COLORS["i"], COLORS["g"]  # reset ~ forget, update ~ input, n ~ candidate
 H = COLORS["h"]

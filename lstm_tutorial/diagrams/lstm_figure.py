@@ -11,9 +11,10 @@ from collections.abc import Iterable
 
 from matplotlib.figure import Figure
 
-from .grammar import Ink, canvas, isolated
+from .grammar import Ink
 from .grammar import label as text
 from .lstm_cell import lstm_module
+from .page import canvas, isolated
 
 HIGHLIGHTS = (None, "forget", "input", "update", "output")
 PEEPHOLES = frozenset("ifo")

@@ -13,8 +13,6 @@ from .grammar import (
     LAYER_H,
     LAYER_W,
     RADIUS,
-    canvas,
-    isolated,
     junction,
     label,
     layer,
@@ -22,6 +20,7 @@ from .grammar import (
     pointwise,
     wire,
 )
+from .page import canvas, isolated
 
 PANEL, ROW = 5.2, 3.6  # size of one legend entry
 

@@ -16,9 +16,9 @@ import matplotlib.image as mpimg
 from matplotlib.figure import Figure
 
 from .chains import draw_cell_state, draw_lstm_chain, draw_rnn_chain
-from .grammar import BACKGROUND, isolated
 from .gru import draw_gru_cell
 from .lstm_figure import draw_lstm_cell
+from .page import BACKGROUND, isolated
 from .primer import draw_gate, draw_notation
 
 DPI = 160
