@@ -10,7 +10,7 @@ import random
 
 import pytest
 import torch
-from conftest import assert_close
+from parity import assert_close
 from torch import nn
 
 from lstm_tutorial import LSTM, LSTMCell, LSTMState, LSTMStep, from_torch, to_torch, trace, unroll
