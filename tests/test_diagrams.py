@@ -60,6 +60,16 @@ def test_pngs_carry_no_timestamp_or_software_banner(drawn):
         assert 150 <= image.info["dpi"][0] <= 200 or path.stem == "overview"
 
 
+def test_nothing_touches_the_edge_of_its_figure(drawn):
+    for name, path in drawn.items():
+        ink = np.asarray(Image.open(path).convert("RGB")).astype(int).sum(axis=-1) < 750
+        rows, cols = np.nonzero(ink)
+        bottom = 0 if name == "cell_state" else 5  # cut off below on purpose: the rest is hidden
+        assert rows.min() >= 5 and cols.min() >= 5, f"{name} is clipped at the top or left"
+        assert ink.shape[1] - cols.max() > 5, f"{name} is clipped on the right"
+        assert ink.shape[0] - rows.max() > bottom, f"{name} is clipped at the bottom"
+
+
 def test_every_figure_a_notebook_links_to_exists():
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(notebook.read_text())["cells"]

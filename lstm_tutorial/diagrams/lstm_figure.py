@@ -76,7 +76,7 @@ def draw_lstm_cell(
         peep = frozenset(peepholes)
     if coupled and "i" in peep:
         raise ValueError("coupled=True has no input gate, so peepholes cannot include 'i'")
-    right = 11.9 + ((10.6 if peep else 8.6) if equations_beside else 0)
+    right = 11.9 + ((8.2 if peep else 7.0) if equations_beside else 0)
     fig = canvas((-2.3, right), (-1.5, 8.5))
     ax = fig.axes[0]
     ink = Ink(highlight)

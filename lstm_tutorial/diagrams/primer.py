@@ -74,7 +74,7 @@ def draw_notation() -> Figure:
 def draw_gate() -> Figure:
     """A gate alone: a sigmoid layer reads h_{t-1} and x_t, and its output multiplies a vector v
     passing through, entry by entry."""
-    fig = canvas((-1.6, 15.0), (-1.6, 5.2))
+    fig = canvas((-2.1, 15.9), (-1.6, 5.2))
     ax = fig.axes[0]
     xg, yv, yl = 3.0, 3.4, 1.8
     wire(ax, [(-0.6, yv), (xg - RADIUS, yv)])
@@ -93,7 +93,7 @@ def draw_gate() -> Figure:
     label(ax, 1.4, -0.95, r"$x_t$")
     label(ax, xg + LAYER_W / 2 + 0.2, yl - 0.05, "sigmoid layer", ha="left", size=11)
     label(ax, xg + RADIUS + 0.2, yv + 0.45, "pointwise multiply", ha="left", size=11)
-    label(ax, -1.4, 4.75, "A gate: a sigmoid layer and a pointwise multiply", ha="left", size=14,
+    label(ax, -1.9, 4.75, "A gate: a sigmoid layer and a pointwise multiply", ha="left", size=14,
           weight="bold")  # fmt: skip
     notes = [
         r"$a = \sigma(W x_t + U h_{t-1} + b)$",
