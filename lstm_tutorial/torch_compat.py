@@ -12,6 +12,9 @@ torch stacks the gates' weights into one matrix per layer and keeps two biases:
 
 Our cells keep one bias per gate (the essay's b), so ``from_torch`` adds torch's two:
 ``b = bias_ih + bias_hh``, and ``to_torch`` puts b in ``bias_ih`` and zeros in ``bias_hh``.
+The GRU's candidate is the exception: b_hn sits inside ``r ⊙ (U_n h + b_hn)``, so it stays apart
+(``GRUCell.b_hn``) and ``n.b = b_in``.
+
 Only the sum enters the function (torch keeps two biases for cuDNN), so the split cannot be read
 back from b. What is exact (bitwise, tested):
 
@@ -21,8 +24,9 @@ back from b. What is exact (bitwise, tested):
   (``TorchBiases``; a plain attribute, not a parameter or buffer: never trained, never saved).
   Once a bias changes (a training step, ``.to(dtype)``, ``load_state_dict``), ``to_torch``
   writes (b, 0) instead: the same function, a different split of the same sum.
-The GRU's candidate is the exception: b_hn sits inside ``r ⊙ (U_n h + b_hn)``, so it stays apart
-(``GRUCell.b_hn``) and ``n.b = b_in``; a Cho-form cell (``reset_after=False``) has no torch twin.
+
+``to_torch`` refuses what torch cannot represent (LSTM variants, an ``LSTMCell`` with proj_size,
+a Cho-form GRU with ``reset_after=False``) instead of silently dropping it.
 """
 
 from __future__ import annotations
