@@ -5,7 +5,7 @@ import random
 
 import pytest
 import torch
-from conftest import assert_close
+from parity import assert_close
 from torch import nn
 
 from lstm_tutorial import GRU, GRUCell, GRUStep, from_torch, to_torch, trace, unroll
@@ -255,3 +255,22 @@ def test_bad_inputs(call, error, words):
         call(cell, layer)
     for word in words:
         assert word in str(info.value)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_unbatched_input_matches_torch(bidirectional):
+    theirs = nn.GRU(3, 4, num_layers=2, bidirectional=bidirectional)
+    randomize(theirs, 11)
+    ours = from_torch(theirs)
+    x, h0 = torch.randn(5, 3), torch.randn(2 * (2 if bidirectional else 1), 4)  # (T, D), (L*nd, H)
+    for a, b in zip(ours(x, h0), theirs(x, h0), strict=True):
+        assert_close(a, b)
+
+
+def test_positional_arguments_mean_what_they_mean_in_torch():
+    args = (3, 4, 2, False, True, 0.0, True)  # D, H, num_layers, bias, batch_first, dropout, bidir
+    ours, theirs = GRU(*args), nn.GRU(*args)
+    for name in ("num_layers", "batch_first", "bidirectional"):
+        assert getattr(ours, name) == getattr(theirs, name)
+    assert ours.cells[0].r.b is None and ours.cells[0].b_hn is None
+    assert len(ours.cells) == 4
