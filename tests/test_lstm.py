@@ -126,7 +126,7 @@ def layer_config(seed: int) -> dict:
         D=rng.randint(1, 6),
         H=H,
         B=rng.randint(1, 4),
-        T=rng.randint(1, 7),
+        T=rng.randint(1, 5),
         num_layers=rng.randint(1, 3),
         bidirectional=rng.random() < 0.5,
         batch_first=rng.random() < 0.5,
