@@ -312,3 +312,18 @@ def test_a_global_cell_instead_of_the_argument_is_named():
 
     with pytest.raises(CheckFailed, match="does not change when cell changes: use the argument"):
         checks.check_lstm_step(uses_global)
+
+
+def test_an_unfinished_helper_is_named():
+    def output_gate(x, h_prev, W_o, U_o, b_o):
+        raise NotImplementedError("write output_gate here, then run the check cell below")
+
+    def uses_helper(x, h_prev, c_prev, cell):
+        c = lstm_step(x, h_prev, c_prev, cell)[1]
+        o = output_gate(x, h_prev, cell.o.W, cell.o.U, cell.o.b)
+        return o * tanh(c), c
+
+    with pytest.raises(
+        CheckFailed, match=r"^lstm_step calls output_gate, which is not written yet"
+    ):
+        checks.check_lstm_step(uses_helper)

@@ -7,6 +7,7 @@ the cell as failed and gives it zero points) with one sentence that says what to
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -70,7 +71,10 @@ def call(name: str, fn: Callable, args: Sequence, hints: Sequence = ()) -> objec
     """Call the student's ``fn(*args)``; any exception becomes a one-sentence CheckFailed."""
     try:
         return fn(*args)
-    except NotImplementedError:
+    except NotImplementedError as error:
+        helper = traceback.extract_tb(error.__traceback__)[-1].name
+        if helper not in (name, getattr(fn, "__name__", name), "<lambda>", "<module>"):
+            fail(f"{name} calls {helper}, which is not written yet: finish {helper} first.")
         fail(
             f"{name} is not written yet: replace the `raise NotImplementedError(...)` line "
             "with your code and run this cell again."
