@@ -10,10 +10,10 @@ The GRU keeps one state ``h`` (no separate cell state) and two gates:
 
 The two candidates differ in where the reset gate acts: after the recurrent product (the form of
 ``torch.nn.GRU`` and cuDNN, where one product ``h_prev @ [U_r|U_z|U_n]ᵀ`` serves all three
-layers) or on ``h_prev`` before it (Cho et al. 2014, eq. 8). They agree when U_n is diagonal and
+layers) or on ``h_prev`` before it (Cho et al. 2014). They agree when U_n is diagonal and
 b_hn = 0, since a diagonal matrix commutes with the elementwise product; in general they do not.
 
-``z`` weighs the OLD state here, as in torch; Cho et al. (2014, eq. 7) write
+``z`` weighs the OLD state here, as in torch; Cho et al. (2014) write
 ``h = z ⊙ h_prev + (1 − z) ⊙ h̃`` too, while Chung et al. (2014) and others swap z and 1 − z. The
 two conventions are the same model with ``z`` replaced by ``1 − z`` (negate W_z, U_z, b_z).
 
