@@ -1,8 +1,10 @@
 """Write every figure of the series to PNG files, byte for byte the same on every run.
 
-``render_all("figures")`` is what ``make figures`` runs. PNGs carry no timestamp; the
-``Software`` entry is replaced by a note naming the matplotlib version that drew them, because
-another version may rasterise text a few pixels differently (the tests read it back).
+``render_all("figures")`` is what ``make figures`` runs. PNGs carry no timestamp and no
+``Software`` banner; instead they name what made their pixels (matplotlib and FreeType: another
+version may place text a pixel differently) and their bytes (Pillow's PNG encoder). The tests
+read these back to know whether a fresh drawing must match figures/ pixel for pixel, or byte
+for byte.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.image as mpimg
+import PIL
+from matplotlib import ft2font
 from matplotlib.figure import Figure
 
 from .chains import draw_cell_state, draw_lstm_chain, draw_rnn_chain
@@ -22,8 +26,14 @@ from .page import BACKGROUND, isolated
 from .primer import draw_gate, draw_notation
 
 DPI = 160
-SOURCE = f"lstm_tutorial.diagrams, matplotlib {mpl.__version__}"
-METADATA = {"Software": None, "Source": SOURCE}  # no version banner, no timestamp
+RENDERER = f"matplotlib {mpl.__version__}, FreeType {ft2font.__freetype_version__}"
+ENCODER = f"Pillow {PIL.__version__}"
+METADATA = {
+    "Software": None,  # no banner; matplotlib's PNGs carry no timestamp either
+    "Source": "lstm_tutorial.diagrams",
+    "Renderer": RENDERER,
+    "Encoder": ENCODER,
+}
 # file name (without .png) -> the function that draws it; the order of the contact sheet
 FIGURES: dict[str, Callable[[], Figure]] = {
     "notation": draw_notation,
