@@ -90,13 +90,27 @@ def _restore_biases(ours: nn.Module, theirs: nn.Module) -> None:
             getattr(theirs, "bias_hh" + suffix).copy_(kept.bias_hh)
 
 
-def _copy(dst: torch.Tensor | None, src: torch.Tensor | None) -> None:
+def _copy(dst: torch.Tensor | None, src: torch.Tensor | None, name: str = "") -> None:
     if (dst is None) != (src is None):
         raise ValueError("one module has a bias and the other has not (bias=True vs bias=False)")
     if dst is not None:
         if dst.shape != src.shape:
-            raise ValueError(f"size mismatch: expected {tuple(dst.shape)}, got {tuple(src.shape)}")
+            where = f" in {name}" if name else ""
+            raise ValueError(
+                f"size mismatch{where}: expected {tuple(dst.shape)}, got {tuple(src.shape)}"
+            )
         dst.copy_(src)
+
+
+def _blocks(stacked: torch.Tensor, names: tuple[str, ...], what: str) -> list[torch.Tensor]:
+    """Cut a stacked (kH, ...) tensor into its k gate blocks, refusing a ragged last block."""
+    k = len(names)
+    if stacked.shape[0] % k:
+        raise ValueError(
+            f"{what} must stack {k} equal gate blocks ({', '.join(names)}), "
+            f"got shape {tuple(stacked.shape)}"
+        )
+    return list(stacked.chunk(k))
 
 
 def _bias_sum(module: nn.Module, suffix: str) -> torch.Tensor | None:
@@ -155,13 +169,16 @@ def _load_cell(cell: nn.Module, src: nn.Module, suffix: str) -> None:
     if isinstance(cell, RNNCell):
         _copy(cell.W, W), _copy(cell.U, U), _copy(cell.b, b)
         return
-    gates = _gates(cell)
-    for gate, W_k, U_k in zip(gates, W.chunk(4), U.chunk(4)):
-        _copy(gate.W, W_k), _copy(gate.U, U_k)
-    for gate, b_k in zip(gates, [None] * 4 if b is None else b.chunk(4)):
-        _copy(gate.b, b_k)
+    gates, names = _gates(cell), LSTM_GATE_ORDER
+    W_blocks = _blocks(W, names, "weight_ih" + suffix)  # each (H, D)
+    U_blocks = _blocks(U, names, "weight_hh" + suffix)  # each (H, H) or (H, P)
+    b_blocks = [None] * 4 if b is None else _blocks(b, names, "bias_ih" + suffix)
+    for gate, k, W_k, U_k, b_k in zip(gates, names, W_blocks, U_blocks, b_blocks):
+        _copy(gate.W, W_k, f"weight_ih{suffix}, block {k}")
+        _copy(gate.U, U_k, f"weight_hh{suffix}, block {k}")
+        _copy(gate.b, b_k, f"bias_ih{suffix} + bias_hh{suffix}, block {k}")
     if cell.W_hr is not None:
-        _copy(cell.W_hr, getattr(src, "weight_hr" + suffix))
+        _copy(cell.W_hr, getattr(src, "weight_hr" + suffix), "weight_hr" + suffix)
 
 
 @torch.no_grad()
@@ -177,9 +194,9 @@ def _store_cell(cell: nn.Module, dst: nn.Module, suffix: str) -> None:
         U = torch.cat([gate.U for gate in gates])  # (4H, H)
         b = None if gates[0].b is None else torch.cat([gate.b for gate in gates])  # (4H,)
         if cell.W_hr is not None:
-            _copy(getattr(dst, "weight_hr" + suffix), cell.W_hr)
-    _copy(getattr(dst, "weight_ih" + suffix), W)
-    _copy(getattr(dst, "weight_hh" + suffix), U)
+            _copy(getattr(dst, "weight_hr" + suffix), cell.W_hr, "weight_hr" + suffix)
+    _copy(getattr(dst, "weight_ih" + suffix), W, "weight_ih" + suffix)
+    _copy(getattr(dst, "weight_hh" + suffix), U, "weight_hh" + suffix)
     if b is not None:
         _copy(getattr(dst, "bias_ih" + suffix), b)
         getattr(dst, "bias_hh" + suffix).zero_()

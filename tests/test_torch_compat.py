@@ -351,3 +351,20 @@ def test_cs231n_weights_load_into_torch():
         cell.weight_hh.copy_(Wh.T)
         cell.bias_ih.copy_(b)
     assert (cell(x, (h, c))[0] - h_s).abs().max() > 1e-3
+
+
+def test_mismatched_sizes_name_the_tensor():
+    theirs = nn.LSTMCell(3, 4)
+    theirs.weight_ih = nn.Parameter(torch.randn(16, 5))  # D = 5 where input_size says 3
+    with pytest.raises(ValueError, match=r"weight_ih, block i: expected \(4, 3\), got \(4, 5\)"):
+        from_torch(theirs)
+    theirs = nn.LSTM(3, 4, 2)
+    theirs.weight_hh_l1 = nn.Parameter(torch.randn(14, 4))  # not 4 equal blocks
+    with pytest.raises(
+        ValueError, match=r"weight_hh_l1 must stack 4 equal gate blocks .* \(14, 4\)"
+    ):
+        from_torch(theirs)
+    ours = LSTM(3, 4, 2)
+    ours.cells[1] = LSTMCell(4, 5)  # a layer-1 cell with H = 5 in an H = 4 stack
+    with pytest.raises(ValueError, match=r"weight_ih_l1: expected \(16, 4\), got \(20, 4\)"):
+        to_torch(ours)
