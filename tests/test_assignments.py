@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from lstm_tutorial import assignments as A
+from lstm_tutorial.checks.grading import score
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
@@ -159,3 +160,28 @@ def test_instructor_version_keeps_the_answers_and_clears_outputs(tmp_path):
     assert [c.source for c in source.cells] == [c.source for c in full.cells]
     assert any(c.get("outputs") for c in full.cells)  # the fixture is committed executed ...
     assert not any(c.get("outputs") for c in source.cells)  # ... and nbgrader gets it clean
+
+
+def test_score_counts_points_of_grade_cells_without_errors():
+    v4 = nbformat.v4
+
+    def grade(gid, points, outputs):
+        meta = {"nbgrader": {"grade": True, "grade_id": gid, "points": points, "locked": True}}
+        return v4.new_code_cell("checks.check_x(x)", metadata=meta, outputs=outputs)
+
+    ok = v4.new_output("stream", name="stdout", text="✓ x matches\n")
+    error = v4.new_output("error", ename="CheckFailed", evalue="the bias is missing.", traceback=[])
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell(
+                "x = 1", outputs=[error]
+            ),  # not a grade cell: errors here cost nothing
+            grade("a", 2, [ok]),
+            grade("b", 3, [ok, error]),
+            v4.new_markdown_cell("answer", metadata={"nbgrader": {"grade": True, "points": 5}}),
+        ]
+    )
+    result = score(nb)
+    assert (result.score, result.max_score) == (2, 5)
+    assert result.cells[0].feedback == "✓ x matches"
+    assert result.cells[1].feedback == "CheckFailed: the bias is missing."

@@ -35,7 +35,9 @@ def score(nb) -> Score:
         errors = [o for o in cell.outputs if o.output_type == "error"]
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         feedback = (
-            f"{errors[0].ename}: {errors[0].evalue}" if errors else " ".join(text.split("\n"))
+            f"{errors[0].ename}: {errors[0].evalue}"
+            if errors
+            else " ".join(text.split("\n")).strip()
         )
         points = float(grader.get("points", 0))
         cells.append(GradeCell(grader["grade_id"], points, 0.0 if errors else points, feedback))
