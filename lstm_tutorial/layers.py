@@ -109,6 +109,7 @@ class _Stacked(nn.Module):
         return (
             f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
             f"batch_first={self.batch_first}, bidirectional={self.bidirectional}"
+            + (f", proj_size={self.proj_size}" if getattr(self, "proj_size", 0) else "")
         )
 
 
