@@ -198,6 +198,7 @@ WRONG = [
     (c.check_lstm_step, lstm(f="o", o="f"), "the gates are mixed up (you took f from cell.o"),
     (c.check_lstm_step, lstm(g="o", o="g"), "the gates are mixed up (you took g from cell.o"),
     (c.check_lstm_step, lstm(g_act=σ), "C̃ (g) uses σ instead of tanh"),
+    (c.check_lstm_step, lstm(i="f"), "the gates are mixed up (you took i from cell.f)"),
     (c.check_lstm_step, lambda x, h, c_, cell: lstm()(x, h, c_, cell)[::-1], "returned (c, h)"),
     (c.check_lstm_step, lambda x, h, c_, cell: cell(x, (h, c_)), "calling cell(...)"),
     (c.check_lstm_step, lambda x, h, c_, cell: lstm()(x, h, c_, cell)[0], "must return the pair"),

@@ -111,14 +111,17 @@ def lstm_mistakes(letters: str) -> list[Mistake]:
                 lambda *a, role=role: _lstm(*a, acts={role: tanh}),
             )
         )
-    for order in ("".join(p) for p in itertools.permutations(letters)):
+    # a gate computed from another gate's parameters, with that gate's activation (cell.i(x, h)
+    # for f) or with its own (forget_gate(x, h, cell.i.W, cell.i.U, cell.i.b))
+    for order in ("".join(p) for p in itertools.product(letters, repeat=len(letters))):
         wrong = [f"{role} from cell.{k}" for role, k in zip(letters, order) if role != k]
-        if wrong:
+        for own in (False, True) if wrong else ():
+            acts = {role: σ if role != "g" else tanh for role in letters} if own else None
             mistakes.append(
                 m(
                     f"the gates are mixed up (you took {', '.join(wrong)}): each value comes from "
                     "the gate of the same name (C̃ from cell.g).",
-                    lambda *a, order=order: _lstm(*a, order=order),
+                    lambda *a, order=order, acts=acts: _lstm(*a, order=order, acts=acts),
                 )
             )
     return [*mistakes, *weight_mistakes(_lstm, letters)]
