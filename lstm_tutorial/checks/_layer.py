@@ -66,7 +66,10 @@ def layer_mistakes(name: str, act: str, suffix: str) -> list[Mistake]:
             f"{name} uses ReLU instead of {act}: use {FN[act]}.",
             lambda x, h, W, U, b: torch.relu(x @ W.T + h @ U.T + b),
         ),
-        Mistake(f"the bias {b} is missing.", lambda x, h, W, U, b: a(x @ W.T + h @ U.T)),
+        Mistake(
+            f"the bias {b} is missing: add + {b} inside the {act}.",
+            lambda x, h, W, U, b: a(x @ W.T + h @ U.T),
+        ),
         Mistake(
             f"the bias {b} is added after the {act}; it belongs inside: "
             f"{act}({W} x + {U} h_prev + {b}).",
@@ -91,11 +94,11 @@ def layer_mistakes(name: str, act: str, suffix: str) -> list[Mistake]:
             lambda x, h, W, U, b: a(x @ W.T + h @ U + b),
         ),
         Mistake(
-            f"the recurrent term {U} h_prev is missing: {name} must read h_prev too.",
+            f"the recurrent term {U} h_prev is missing: add h_prev @ {U}.T inside the {act}.",
             lambda x, h, W, U, b: a(x @ W.T + b),
         ),
         Mistake(
-            f"the input term {W} x is missing: {name} must read x too.",
+            f"the input term {W} x is missing: add x @ {W}.T inside the {act}.",
             lambda x, h, W, U, b: a(h @ U.T + b),
         ),
         Mistake(
