@@ -328,3 +328,49 @@ def test_an_unfinished_helper_is_named():
         CheckFailed, match=r"^lstm_step calls output_gate, which is not written yet"
     ):
         checks.check_lstm_step(uses_helper)
+
+
+# ---- no submission, however broken, escapes as anything but CheckFailed
+
+ALL_CHECKS = [
+    checks.check_rnn_step,
+    checks.check_forget_gate,
+    checks.check_input_gate,
+    checks.check_candidate,
+    checks.check_output_gate,
+    checks.check_cell_update,
+    checks.check_lstm_step,
+    checks.check_cifg_step,
+    checks.check_gru_step,
+]
+GARBAGE = [
+    lambda *a: "h",
+    lambda *a: 0.5,
+    lambda *a: torch.tensor(0.5),
+    lambda *a: torch.zeros(3, 4, 5),
+    lambda *a: torch.zeros(3, 4, dtype=torch.int64),
+    lambda *a: torch.zeros(3, 4, dtype=torch.complex128),
+    lambda *a: (torch.zeros(3, 4),),
+    lambda *a: (torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 4)),
+    lambda *a: (x for x in a),
+    lambda *a: [None, None],
+    lambda *a: a[0],
+    lambda *a: a[-1],
+    lambda *a: a,
+    lambda *a: {}["h"],
+    lambda *a: a[0].foo,
+    lambda *a: 1 / 0,
+    lambda *a: torch.linalg.inv(torch.zeros(2, 2)),
+    lambda: None,
+    lambda a, b, c, d, e, f, g: None,
+]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_broken_submissions_always_get_a_sentence(check, capsys):
+    for submission in GARBAGE:
+        with pytest.raises(CheckFailed) as info:
+            check(submission)
+        message = str(info.value)
+        assert message.endswith(".") and "\n" not in message, message
+    assert capsys.readouterr().out == ""

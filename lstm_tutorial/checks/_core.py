@@ -150,7 +150,7 @@ def diagnose(
         try:
             with torch.no_grad():
                 buggy = mistake.fn(*case.args)
-        except RuntimeError:  # this mistake cannot even run on these shapes
+        except Exception:  # this mistake cannot even run on these shapes
             continue
         buggy = buggy if isinstance(buggy, tuple) else (buggy,)
         if same(outputs, buggy, rtol=1e-8, atol=1e-10):

@@ -39,9 +39,15 @@ def _outputs(ex: Exercise, result: object, case: Case, expected: tuple) -> tuple
     pair = "(" + ", ".join(ex.outputs) + ")"
     if result is None:
         fail(f"{ex.name} returned None: end it with `return {', '.join(ex.outputs)}`.")
+    if isinstance(result, torch.Tensor):
+        fail(f"{ex.name} must return the pair {pair}, got a single tensor.")
     if not isinstance(result, tuple | list) or len(result) != len(ex.outputs):
-        got = f"{len(result)} values" if isinstance(result, tuple | list) else type(result).__name__
+        n = len(result) if isinstance(result, tuple | list) else 0
+        got = f"{n} value" + "s" * (n != 1) if n else type(result).__name__
         fail(f"{ex.name} must return the pair {pair}, got {got}.")
+    for r, what in zip(result, ex.outputs):
+        if r is None:
+            fail(f"{ex.name} returned None as {what}: return the pair {pair} of tensors.")
     return tuple(
         as_tensor(ex.name, r, what, shape, doc, e, ex.shape_hint)
         for r, what, e in zip(result, ex.outputs, expected)
