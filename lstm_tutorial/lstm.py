@@ -107,7 +107,14 @@ class LSTMCell(nn.Module):
                 f"proj_size must be an integer in [0, hidden_size) = [0, {hidden_size}), "
                 f"got {proj_size!r}"
             )
-        peepholes = peepholes if isinstance(peepholes, str) else "".join(peepholes)
+        if not isinstance(peepholes, str):
+            try:
+                peepholes = "".join(peepholes)
+            except TypeError:
+                raise TypeError(
+                    "peepholes must be a string such as 'ifo' or a set of gate names such as "
+                    f"{{'i', 'f'}}, got {peepholes!r}"
+                ) from None
         self.options = opts = resolve_options(
             variant,
             peepholes=peepholes,
