@@ -225,6 +225,7 @@ WRONG = [
     (c.check_lstm_step, returns_none, "returned None: end it with `return h, c`"),
     (c.check_forget_gate, lambda *a: [[0.5]], "must return f as a torch.Tensor"),
     (c.check_forget_gate, lambda *a: gate()(*a).float(), "dtype torch.float32"),
+    (c.check_forget_gate, lambda *a: gate()(*a).float().double(), "some step ran in float32"),
     (c.check_forget_gate, lambda *a: gate()(*a) * float("nan"), "NaN"),
     (c.check_forget_gate, lambda x, h: x, "keep the signature given in the task"),
     (c.check_forget_gate, "forget_gate", "expects your function itself"),

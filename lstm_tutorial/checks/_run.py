@@ -143,5 +143,11 @@ def _compare(ex: Exercise, student: Callable, seed: int) -> int:
                 f"error {error:.3g} at B={case.B}, D={case.D}, H={case.H}: compare each "
                 f"term with {ex.equation}."
             )
+            if error < 1e-4:  # right formula, lost precision (float32 has ~7 digits)
+                message = (
+                    f"{ex.name} is almost right but not exact (largest error {error:.1e}): some "
+                    "step ran in float32, so keep every tensor float64 (no .float(), no "
+                    "dtype=torch.float32)."
+                )
         fail(message)
     return len(cases)
