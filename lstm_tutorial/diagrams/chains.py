@@ -26,7 +26,9 @@ from .lstm_cell import XF, XG, YC, lstm_module
 from .page import canvas, isolated
 
 STEPS = ("t-1", "t", "t+1")
-RNN_SPACING, LSTM_SPACING = 5.6, 12.0  # one module plus the gap to the next
+RNN_SPACING, LSTM_SPACING = 5.6, 11.6  # one module plus the gap to the next
+CHAIN_BOOST = 1.55  # the LSTM chain is shown shrunk to a notebook's width: larger text and shapes
+MUTED = "#666666"  # a remark, not a label
 YH = 1.2  # the level h_{t-1} enters at, as in the LSTM module
 
 
@@ -70,33 +72,41 @@ def draw_rnn_chain() -> Figure:
 
 @isolated
 def draw_lstm_chain() -> Figure:
-    """Three steps of an LSTM, each module with its four interacting layers."""
-    fig = canvas((-2.4, 2 * LSTM_SPACING + 12.4), (-1.6, 8.6), scale=0.36)
+    """Three steps of an LSTM, each module with its four interacting layers. Text and shapes are
+    boosted so that the labels stay legible when a notebook shrinks the figure to its width."""
+    right = 2 * LSTM_SPACING + 12.9
+    fig = canvas((-3.3, right), (-1.8, 9.0), scale=0.36, boost=CHAIN_BOOST)
     ax = fig.axes[0]
     for k, t in enumerate(STEPS):
-        lstm_module(ax, k * LSTM_SPACING, t=t, left=k == 0, right=k == 2, gate_labels=False)
-    label(ax, -2.2, 8.15, "An LSTM, unrolled: four interacting layers per step", ha="left",
-          size=14 / 0.72, weight="bold")  # fmt: skip
+        lstm_module(ax, k * LSTM_SPACING, t=t, left=k == 0, right=k == 2, gate_labels=False,
+                    state_size=17)  # fmt: skip
+    label(ax, -3.1, 8.4, "An LSTM, unrolled: four interacting layers per step", ha="left",
+          size=16, weight="bold")  # fmt: skip
     return fig
 
 
 @isolated
 def draw_cell_state() -> Figure:
     """The top of the LSTM module: the cell state runs straight through, touched only by a
-    pointwise × (scale) and a pointwise + (add)."""
-    fig = canvas((-2.4, 12.6), (2.4, 8.4))
+    pointwise × (scale) and a pointwise + (add). The rest of the module is left out: the two
+    vectors that touch the line come up from below, labelled with where they are made."""
+    fig = canvas((-2.4, 12.6), (-0.2, 8.4))
     ax = fig.axes[0]
-    module(ax, 0.0, 0.4, 10.0, 6.0)  # cut off below by the axes: the rest of the cell is hidden
+    module(ax, 0.0, 0.4, 10.0, 6.0)
     state = {"color": STATE, "lw": STATE_LW}
     wire(ax, [(-1, YC), (XF - RADIUS, YC)], **state)
     pointwise(ax, XF, YC, "×")
     wire(ax, [(XF + RADIUS, YC), (XG - RADIUS, YC)], **state)
     pointwise(ax, XG, YC, "+")
     wire(ax, [(XG + RADIUS, YC), (11, YC)], **state)
-    wire(ax, [(XF, 2.4), (XF, YC - RADIUS)], color=COLORS["f"])
-    wire(ax, [(XG, 2.4), (XG, YC - RADIUS)])
+    wire(ax, [(XF, 2.2), (XF, YC - RADIUS)], color=COLORS["f"])
+    wire(ax, [(XG, 2.2), (XG, YC - RADIUS)])
     label(ax, XF + 0.15, 3.6, r"$f_t$", color=COLORS["f"], ha="left")
     label(ax, XG + 0.15, 3.6, r"$i_t \odot \tilde{C}_t$", ha="left")
+    label(ax, XF, 1.45, "from the\nforget gate", color=COLORS["f"], size=11, linespacing=1.3)
+    label(ax, XG, 1.45, "from the input gate\n× the candidate", size=11, linespacing=1.3)
+    label(ax, 8.45, 1.45, "(the layers that\nmake them: not\ndrawn here)", color=MUTED, size=10,
+          linespacing=1.3)  # fmt: skip
     label(ax, -1.15, YC, r"$C_{t-1}$", ha="right")
     label(ax, 11.15, YC, r"$C_t$", ha="left")
     label(ax, -2.2, 7.9, "The cell state", ha="left", size=14, weight="bold")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from ..plots import COLORS
-from .page import points_to_data, zoom
+from .page import boost, points_to_data, zoom
 
 # ---------------------------------------------------------------------------------------------
 # palette: the shapes' colours; the quantities (f, i, g, o, c, h) keep their plots.COLORS colours
@@ -49,14 +49,27 @@ class Ink:
         return self.highlight is None or self.highlight in set(parts)
 
 
+def radius(ax) -> float:
+    """A pointwise operation's radius on this canvas (``RADIUS``, boosted)."""
+    return RADIUS * boost(ax)
+
+
+def layer_size(ax) -> tuple[float, float]:
+    """A layer box's width and height on this canvas (``LAYER_W`` by ``LAYER_H``, boosted: the
+    height fully, the width by half as much, so that boxes side by side keep their gaps)."""
+    return LAYER_W * (1 + boost(ax)) / 2, LAYER_H * boost(ax)
+
+
 # ---------------------------------------------------------------------------------------------
-def layer(ax, x: float, y: float, text: str, bright: bool = True, w: float = LAYER_W) -> None:
+def layer(ax, x: float, y: float, text: str, bright: bool = True, w: float | None = None) -> None:
     """A learned layer centred at (x, y): a yellow rounded box labelled σ or tanh."""
+    box_w, h = layer_size(ax)
+    w = box_w if w is None else w
     ax.add_patch(
         FancyBboxPatch(
-            (x - w / 2, y - LAYER_H / 2),
+            (x - w / 2, y - h / 2),
             w,
-            LAYER_H,
+            h,
             boxstyle="round,pad=0,rounding_size=0.14",
             facecolor=LAYER_FILL if bright else DIM_FILL,
             edgecolor=LAYER_EDGE if bright else DIM,
@@ -72,7 +85,7 @@ def pointwise(ax, x: float, y: float, text: str, bright: bool = True) -> None:
     ax.add_patch(
         Circle(
             (x, y),
-            RADIUS,
+            radius(ax),
             facecolor=POINT_FILL if bright else DIM_FILL,
             edgecolor=POINT_EDGE if bright else DIM,
             lw=1.4 * zoom(ax),
@@ -139,7 +152,7 @@ def junction(ax, x: float, y: float, color: str = WIRE, bright: bool = True, siz
 
 def label(ax, x: float, y: float, text: str, bright: bool = True, color: str = "black", **kw):
     """A mathtext label, e.g. ``label(ax, 0, 0, r"$C_{t-1}$", ha="right")``."""
-    kw["size"] = kw.get("size", 13) * zoom(ax)
+    kw["size"] = kw.get("size", 13) * zoom(ax) * boost(ax)
     kw.setdefault("ha", "center")
     kw.setdefault("va", "center")
     ax.text(x, y, text, color=color if bright else DIM_TEXT, zorder=6, **kw)
@@ -163,7 +176,7 @@ def module(ax, x0: float, y0: float, x1: float, y1: float, bright: bool = True) 
 
 def _text(ax, x: float, y: float, text: str, bright: bool, size: float) -> None:
     ax.text(
-        x, y, text, ha="center", va="center", size=size * zoom(ax),
+        x, y, text, ha="center", va="center", size=size * zoom(ax) * boost(ax),
         color="black" if bright else DIM_TEXT,
         zorder=5,
     )  # fmt: skip

@@ -4,6 +4,7 @@ rcParams so that a figure comes out byte for byte the same whatever style the ca
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -20,6 +21,7 @@ RC = {  # rcParams fixed here so that a notebook's style() cannot change the com
     "figure.dpi": 100,
     "savefig.facecolor": BACKGROUND,
 }
+_BOOST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # axes -> its canvas's boost
 
 
 def isolated(draw: Callable[P, R]) -> Callable[P, R]:
@@ -36,8 +38,14 @@ def isolated(draw: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def canvas(xlim: tuple[float, float], ylim: tuple[float, float], scale: float = SCALE) -> Figure:
-    """A figure whose single axes spans it exactly, ``scale`` inches per data unit, no frame."""
+def canvas(
+    xlim: tuple[float, float], ylim: tuple[float, float], scale: float = SCALE, boost: float = 1.0
+) -> Figure:
+    """A figure whose single axes spans it exactly, ``scale`` inches per data unit, no frame.
+
+    ``boost`` draws text, layer boxes and pointwise circles that much larger in data units: for a
+    wide figure (three modules in a row) that a notebook shows shrunk to its column's width.
+    """
     width, height = (xlim[1] - xlim[0]) * scale, (ylim[1] - ylim[0]) * scale
     fig = Figure(figsize=(width, height), facecolor=BACKGROUND)  # not pyplot's: shown once
     ax = fig.add_axes((0, 0, 1, 1))
@@ -45,7 +53,13 @@ def canvas(xlim: tuple[float, float], ylim: tuple[float, float], scale: float = 
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    _BOOST[ax] = boost
     return fig
+
+
+def boost(ax) -> float:
+    """How much larger than usual the canvas draws text and the shapes that hold text."""
+    return _BOOST.get(ax, 1.0)
 
 
 def points_to_data(ax, points: float) -> float:
