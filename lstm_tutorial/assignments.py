@@ -138,6 +138,10 @@ def build(source: Path | str, target: Path | str, solutions: bool = False) -> li
     """Write the student (or, with ``solutions``, instructor) version of every notebook in
     ``source`` that has exercises."""
     source, target = Path(source), Path(target)
+    if not source.is_dir():
+        raise ValueError(f"SOURCE must be a folder of notebooks, got {str(source)!r}")
+    if target.resolve() == source.resolve():
+        raise ValueError(f"TARGET must differ from SOURCE ({str(source)!r}): it would overwrite")
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(source.glob("*.ipynb")):
@@ -165,8 +169,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     if len(args.paths) != 2:
         parser.error(f"expected SOURCE TARGET, got {len(args.paths)} paths")
-    for path in build(*args.paths, solutions=args.solutions):
+    try:
+        written = build(*args.paths, solutions=args.solutions)
+    except ValueError as error:
+        parser.error(str(error))
+    for path in written:
         print(f"wrote {path}")
+    if not written:
+        print(f"no notebook in {args.paths[0]} has nbgrader exercises; nothing written")
 
 
 if __name__ == "__main__":

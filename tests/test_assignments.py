@@ -185,3 +185,12 @@ def test_score_counts_points_of_grade_cells_without_errors():
     assert (result.score, result.max_score) == (2, 5)
     assert result.cells[0].feedback == "✓ x matches"
     assert result.cells[1].feedback == "CheckFailed: the bias is missing."
+
+
+def test_command_line_refuses_to_overwrite_the_sources(capsys):
+    with pytest.raises(SystemExit):
+        A.main([str(FIXTURE.parent), str(FIXTURE.parent)])
+    assert "TARGET must differ from SOURCE" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        A.main([str(FIXTURE), "build/x"])
+    assert "SOURCE must be a folder of notebooks" in capsys.readouterr().err
