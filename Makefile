@@ -24,6 +24,7 @@ help:
 	@echo "make test     lint + unit tests + every notebook under nbval"
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
 	@echo "make figures  redraw figures/ from lstm_tutorial.diagrams"
+	@echo "make assignments  student versions of the exercise notebooks in build/assignments"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +59,9 @@ execute: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python -m lstm_tutorial.diagrams figures
+
+assignments: $(STAMP)
+	$(BIN)/python -m lstm_tutorial.assignments notebooks build/assignments
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
