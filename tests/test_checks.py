@@ -214,6 +214,108 @@ WRONG = [
     (c.check_gru_step, gru(n=cho), "Cho et al. (2014)"),
     (c.check_gru_step, gru(n=lambda x, h, cell, r: cell.n(x, h)), "ignores r and b_hn"),
     (c.check_gru_step, lambda x, h, cell: cell(x, h), "calling cell(...)"),
+    # more mistakes, found by working through the student notebooks as a student (issue 9)
+    (c.check_rnn_step, lambda x, h, W, U, b: tanh(x @ W.T + h @ U.T + 2 * b), "added twice"),
+    (c.check_forget_gate, lambda x, h, W, U, b: σ(x @ W.T + b) + h @ U.T, "U_f h_prev is added"),
+    (c.check_input_gate, lambda x, h, W, U, b: σ(h @ U.T + b) + x @ W.T, "W_i x is added after"),
+    (
+        c.check_output_gate,
+        lambda x, h, W, U, b: torch.softmax(x @ W.T + h @ U.T + b, dim=1),
+        "o uses softmax",
+    ),
+    (c.check_candidate, lambda x, h, W, U, b: 2 * σ(x @ W.T + h @ U.T + b) - 1, "tanh(z/2)"),
+    (c.check_rnn_step, gate(act=torch.nn.functional.hardtanh), "piecewise-linear (hard) tanh"),
+    (
+        c.check_forget_gate,
+        lambda *a: gate()(*a).numpy(),
+        "got a numpy ndarray: compute with torch",
+    ),
+    (c.check_candidate, lambda *a: (gate(act=tanh)(*a),), "must return g alone"),
+    (c.check_cell_update, lambda c, f, i, g: (f * c + i * g, c), "got a tuple of 2"),
+    (c.check_cell_update, lambda c, f, i, g: torch.cat([f * c, i * g], 1), "torch.cat put two"),
+    (c.check_cell_update, lambda c, f, i, g: f * c + (1 - i) * g, "c uses 1 − i"),
+    (c.check_cell_update, lambda c, f, i, g: f * c - i * g, "i ⊙ g is subtracted"),
+    (c.check_cell_update, lambda c, f, i, g: f * c + i * g + c, "c_prev is counted twice"),
+    (c.check_cell_update, lambda c, f, i, g: f + c + i * g, "f and c_prev are added"),
+    (c.check_cell_update, lambda c, f, i, g: σ(f * c + i * g), "c must not be squashed by σ"),
+    (c.check_lstm_step, lstm(out=lambda o, c, c_prev: σ(o * tanh(c))), "squashed once more by σ"),
+    (c.check_lstm_step, lstm(out=lambda o, c, c_prev: o * σ(c)), "h uses σ(c) instead of tanh"),
+    (c.check_lstm_step, lstm(out=lambda o, c, c_prev: o + tanh(c)), "o and tanh(c) are added"),
+    (c.check_lstm_step, lstm(out=lambda o, c, c_prev: tanh(o) * c), "applied to o instead of c"),
+    (c.check_lstm_step, lstm(g_act=torch.relu), "C̃ (g) uses ReLU instead of tanh"),
+    (
+        c.check_lstm_step,
+        lambda x, h, c_, cell: (lstm()(x, h, c_, cell)[0] + h, lstm()(x, h, c_, cell)[1]),
+        "h_prev was added to h",
+    ),
+    (
+        c.check_lstm_step,
+        lambda x, h, c_, cell: (lstm()(x, h, c_, cell)[0], tanh(lstm()(x, h, c_, cell)[1])),
+        "returned tanh(c) as the cell state",
+    ),
+    (c.check_lstm_step, lambda x, h, c_, cell: x @ cell.W.T, "the weights live in the cell's"),
+    (c.check_cifg_step, cifg(lambda f, g, c: f * c + (1 - f)), "the candidate g is missing"),
+    (c.check_cifg_step, cifg(lambda f, g, c: f * c - f * g), "i = −f is missing the 1"),
+    (
+        c.check_cifg_step,
+        lambda x, h, c_, cell: (
+            lambda f, g, o: (o * tanh(f * c_ + (1 - o) * g), f * c_ + (1 - o) * g)
+        )(cell.f(x, h), cell.g(x, h), cell.o(x, h)),
+        "not 1 − o",
+    ),
+    (c.check_gru_step, gru(blend=lambda z, n, h: (1 + z) * n + z * h), "(1 + z) should be (1 − z)"),
+    (c.check_gru_step, gru(blend=lambda z, n, h: (1 - z) * n + (1 - z) * h), "scaled by z, not"),
+    (c.check_gru_step, gru(blend=lambda z, n, h: z * n + z * h), "scaled by 1 − z, not z"),
+    (c.check_gru_step, gru(blend=lambda z, n, h: 1 - z * n + z * h), "needs parentheses"),
+    (c.check_gru_step, gru(blend=lambda z, n, h: tanh((1 - z) * n + z * h)), "squashed again"),
+    (
+        c.check_gru_step,
+        gru(n=lambda x, h, cell, r: tanh(x @ cell.n.W.T + cell.n.b + r * (h @ cell.n.U.T))),
+        "the bias b_hn is missing",
+    ),
+    (
+        c.check_gru_step,
+        gru(n=lambda x, h, cell, r: tanh(x @ cell.n.W.T + r * (h @ cell.n.U.T + cell.b_hn))),
+        "the bias b_n (cell.n.b) is missing",
+    ),
+    (
+        c.check_gru_step,
+        gru(
+            n=lambda x, h, cell, r: tanh(
+                x @ cell.n.W.T + r * (h @ cell.n.U.T + cell.n.b + cell.b_hn)
+            )
+        ),
+        "b_n belongs outside the reset",
+    ),
+    (
+        c.check_gru_step,
+        gru(
+            n=lambda x, h, cell, r: tanh(
+                x @ cell.n.W.T + cell.b_hn + r * (h @ cell.n.U.T + cell.n.b)
+            )
+        ),
+        "b_n and b_hn are swapped",
+    ),
+    (
+        c.check_gru_step,
+        gru(
+            n=lambda x, h, cell, r: tanh(
+                x @ cell.n.W.T + cell.n.b + r * ((r * h) @ cell.n.U.T + cell.b_hn)
+            )
+        ),
+        "r is applied twice",
+    ),
+    (
+        c.check_gru_step,
+        gru(
+            n=lambda x, h, cell, r: tanh(
+                x @ cell.n.W.T + cell.n.b + (1 - r) * (h @ cell.n.U.T + cell.b_hn)
+            )
+        ),
+        "n uses 1 − r",
+    ),
+    (c.check_gru_step, lambda x, h, cell: cell.n.b_hn, "b_hn belongs to the cell"),
+    (c.check_gru_step, lambda x, h, cell: cell.W, "the weights live in the cell's gates"),
     # broken submissions: never a traceback
     (c.check_forget_gate, raises(NotImplementedError()), "is not written yet"),
     (
@@ -300,6 +402,32 @@ def test_ipython_shows_the_sentence_and_records_the_error(capsys):
         assert isinstance(result.error_in_exec, CheckFailed)  # the cell fails: zero points
         assert "✗ the cell state was not multiplied by f" in out
         assert "Traceback" not in out and "_run.py" not in out
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_ipython_names_an_unwritten_exercise_used_by_a_later_cell(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from lstm_tutorial.checks._ipython import install_ipython_handler
+
+    shell = InteractiveShell.instance()
+    try:
+        assert install_ipython_handler()
+        shell.run_cell(
+            "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+            '    raise NotImplementedError("write forget_gate here, then run the check cell below")'
+        )
+        result = shell.run_cell("f = forget_gate(1, 2, 3, 4, 5)")  # a later cell of the notebook
+        out = capsys.readouterr().out
+        assert isinstance(result.error_in_exec, NotImplementedError)  # still a failed cell
+        assert "✗ forget_gate is not written yet, and this cell uses it: write forget_gate" in out
+        assert "Traceback" not in out
+        # any other NotImplementedError keeps IPython's usual traceback
+        result = shell.run_cell("raise NotImplementedError('not supported yet')")
+        out = capsys.readouterr().out
+        assert isinstance(result.error_in_exec, NotImplementedError)
+        assert "not supported yet" in out and "✗" not in out
     finally:
         InteractiveShell.clear_instance()
 

@@ -55,7 +55,8 @@ ERROR_HINTS = [
     (
         "must match the size of tensor",
         "two tensors of different shapes were combined; check "
-        "each term's shape against the task (x (B, D), h_prev (B, H), W (H, D), U (H, H))",
+        "each term's shape against the task (x (B, D), h_prev (B, H), W (H, D), U (H, H), "
+        "b (H,))",
     ),
     ("is not defined", "use only the function's arguments and names it defines itself"),
     ("positional argument", "keep the signature given in the task"),
@@ -100,6 +101,17 @@ def as_tensor(
     """Check that ``value`` is a float64 tensor of ``shape``; say precisely what is wrong if not."""
     if value is None:
         fail(f"{name} returned None: end it with `return {what}`.")
+    if isinstance(value, tuple | list) and any(isinstance(v, torch.Tensor) for v in value):
+        fail(
+            f"{name} must return {what} alone, as a torch.Tensor of shape {shape_doc}, got a "
+            f"{type(value).__name__} of {len(value)}: write `return {what}` (no comma, no "
+            "second value)."
+        )
+    if type(value).__module__ == "numpy":
+        fail(
+            f"{name} must return {what} as a torch.Tensor of shape {shape_doc}, got a numpy "
+            f"{type(value).__name__}: compute with torch (torch.sigmoid, torch.tanh, @), not numpy."
+        )
     if not isinstance(value, torch.Tensor):
         fail(
             f"{name} must return {what} as a torch.Tensor of shape {shape_doc}, "
@@ -119,7 +131,9 @@ def as_tensor(
                 "e.g. x @ W.T rather than W @ x.T."
             )
         B, H = shape
-        if not shape_hint and tuple(value.shape) == (H, B):
+        if tuple(value.shape) == (B, 2 * H):
+            shape_hint = "torch.cat put two terms side by side; add them with + instead"
+        elif not shape_hint and tuple(value.shape) == (H, B):
             shape_hint = "put one example per row, e.g. x @ W.T rather than W @ x.T"
         elif not shape_hint and tuple(value.shape) in ((H,), (B,), ()):
             shape_hint = "a dimension was lost: keep one row per example and one column per unit"

@@ -10,6 +10,7 @@ from ._core import Case, Mistake
 
 ACT = {"σ": torch.sigmoid, "tanh": torch.tanh}
 FN = {"σ": "torch.sigmoid", "tanh": "torch.tanh"}
+HARD = {"σ": torch.nn.functional.hardsigmoid, "tanh": torch.nn.functional.hardtanh}
 
 # (B, D, H): the first case has D == H, so that mistakes with W and U (swapped, not transposed)
 # still run and can be named; the others have B, D, H all different, so that a transposed or
@@ -107,6 +108,38 @@ def layer_mistakes(name: str, act: str, suffix: str) -> list[Mistake]:
             lambda x, h, W, U, b: a(x @ W.T) + a(h @ U.T) + a(b),
         ),
     ]
+    mistakes += [
+        Mistake(
+            f"the bias {b} is added twice: {act}({W} x + {U} h_prev + {b}) has it once.",
+            lambda x, h, W, U, b: a(x @ W.T + h @ U.T + 2 * b),
+        ),
+        Mistake(
+            f"the recurrent term {U} h_prev is added after the {act}; it belongs inside: "
+            f"{act}({W} x + {U} h_prev + {b}).",
+            lambda x, h, W, U, b: a(x @ W.T + b) + h @ U.T,
+        ),
+        Mistake(
+            f"the input term {W} x is added after the {act}; it belongs inside: "
+            f"{act}({W} x + {U} h_prev + {b}).",
+            lambda x, h, W, U, b: a(h @ U.T + b) + x @ W.T,
+        ),
+        Mistake(
+            f"{name} uses softmax, which makes the units compete; {act} acts on each unit "
+            f"separately: use {FN[act]}.",
+            lambda x, h, W, U, b: torch.softmax(x @ W.T + h @ U.T + b, dim=-1),
+        ),
+        Mistake(
+            f"{name} uses a piecewise-linear (hard) {act}: use {FN[act]}.",
+            lambda x, h, W, U, b: HARD[act](x @ W.T + h @ U.T + b),
+        ),
+    ]
+    if act == "tanh":
+        mistakes.append(
+            Mistake(
+                f"2σ(z) − 1 is tanh(z/2), not tanh(z): use {FN[act]}.",
+                lambda x, h, W, U, b: 2 * torch.sigmoid(x @ W.T + h @ U.T + b) - 1,
+            )
+        )
     if act == "σ":
         mistakes.append(
             Mistake(

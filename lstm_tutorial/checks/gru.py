@@ -24,9 +24,15 @@ def _candidate(cell, x, h, r, form, act=None, W_T=True, U_T=True, swap=False, us
     W, U = (cell.n.U, cell.n.W) if swap else (cell.n.W, cell.n.U)
     W, U = (W.T if W_T else W), (U.T if U_T else U)
     b_n, b_hn = (cell.n.b, cell.b_hn) if use_b else (0.0, 0.0)
-    a, u = x @ W + b_n, h @ U  # (B, H)
+    w, u = x @ W, h @ U  # (B, H)
+    a = w + b_n
     z = {
         "torch": a + r * (u + b_hn),
+        "b_n inside reset": w + r * (u + b_n + b_hn),
+        "biases swapped": w + b_hn + r * (u + b_n),
+        "no b_n": w + r * (u + b_hn),
+        "reset twice": a + r * ((r * h) @ U + b_hn),
+        "1 - r": a + (1 - r) * (u + b_hn),
         "cho": a + (r * h) @ U + b_hn,  # reset before the product, Cho et al. (2014)
         "cho without b_hn": a + (r * h) @ U,  # what cell.n(x, r * h_prev) computes
         "b_hn outside": a + r * u + b_hn,
@@ -39,7 +45,16 @@ def _candidate(cell, x, h, r, form, act=None, W_T=True, U_T=True, swap=False, us
 
 
 def _gru(
-    x, h, cell, acts=None, swap_rz=False, form="torch", blend="torch", use_h="h", options=None
+    x,
+    h,
+    cell,
+    acts=None,
+    swap_rz=False,
+    form="torch",
+    blend="torch",
+    use_h="h",
+    options=None,
+    reset_by_z=False,
 ):
     """The reference step; the keyword arguments reproduce mistakes."""
     acts, options = acts or {}, options or {}
@@ -47,9 +62,16 @@ def _gru(
     gr, gz = (cell.z, cell.r) if swap_rz else (cell.r, cell.z)
     r = layer(gr, x, hr, acts.get("r"), **options.get("r", {}))  # (B, H)
     z = layer(gz, x, hr, acts.get("z"), **options.get("z", {}))  # (B, H)
-    n = _candidate(cell, x, hr, r, form, acts.get("n"), **options.get("n", {}))  # (B, H)
+    reset = z if reset_by_z else r
+    n = _candidate(cell, x, hr, reset, form, acts.get("n"), **options.get("n", {}))  # (B, H)
     return {
         "torch": (1 - z) * n + z * h,
+        "1 + z": (1 + z) * n + z * h,
+        "1 - z on both": (1 - z) * n + (1 - z) * h,
+        "z on both": z * n + z * h,
+        "no parentheses": 1 - z * n + z * h,
+        "tanh": tanh((1 - z) * n + z * h),
+        "σ": σ((1 - z) * n + z * h),
         "swapped": z * n + (1 - z) * h,
         "n only": n,
         "no z on h": (1 - z) * n + h,
@@ -102,7 +124,50 @@ GRU_MISTAKES = [
         "r must scale only the recurrent part: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
         form="reset all",
     ),
+    _m("(1 + z) should be (1 − z): h = (1 − z) ⊙ n + z ⊙ h_prev.", blend="1 + z"),
+    _m(
+        "h_prev must be scaled by z, not 1 − z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+        blend="1 - z on both",
+    ),
+    _m("n must be scaled by 1 − z, not z: h = (1 − z) ⊙ n + z ⊙ h_prev.", blend="z on both"),
+    _m(
+        "1 − z needs parentheses: write (1 - z) * n, not 1 - z * n.",
+        blend="no parentheses",
+    ),
+    _m(
+        "h was squashed again by tanh: h = (1 − z) ⊙ n + z ⊙ h_prev is already bounded.",
+        blend="tanh",
+    ),
+    _m("h was squashed by σ: h = (1 − z) ⊙ n + z ⊙ h_prev, with no activation.", blend="σ"),
+    _m(
+        "b_n belongs outside the reset, next to W_n x: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev "
+        "+ b_hn)).",
+        form="b_n inside reset",
+    ),
+    _m(
+        "b_n and b_hn are swapped: b_n = cell.n.b goes next to W_n x, and cell.b_hn inside "
+        "r ⊙ (U_n h_prev + b_hn).",
+        form="biases swapped",
+    ),
+    _m(
+        "the bias b_n (cell.n.b) is missing from n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+        form="no b_n",
+    ),
+    _m(
+        "r is applied twice (to h_prev and to U_n h_prev); torch's form applies it once: "
+        "r ⊙ (U_n h_prev + b_hn).",
+        form="reset twice",
+    ),
+    _m(
+        "n uses 1 − r where r belongs: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+        form="1 - r",
+    ),
+    _m(
+        "n uses the update gate z where the reset gate r belongs: r ⊙ (U_n h_prev + b_hn).",
+        reset_by_z=True,
+    ),
     _m("n uses σ instead of tanh: the candidate must lie between −1 and 1.", acts={"n": σ}),
+    _m("n uses ReLU instead of tanh: use torch.tanh.", acts={"n": torch.relu}),
     _m("r uses tanh instead of σ: a gate must lie between 0 and 1.", acts={"r": tanh}),
     _m("z uses tanh instead of σ: a gate must lie between 0 and 1.", acts={"z": tanh}),
     *weight_mistakes(_gru, "rzn", has_c=False),
@@ -123,6 +188,18 @@ GRU_STEP = Exercise(
     reference=_gru,
     cases=step_cases(_gru_cell, "cell.r, cell.z, cell.n", "gru_step", with_c=False),
     mistakes=GRU_MISTAKES,
+    hints=[
+        (
+            "'GRUCell' object has no attribute",
+            "the weights live in the cell's gates cell.r, cell.z, cell.n (each .W, .U, .b), "
+            "and the extra bias is cell.b_hn",
+        ),
+        (
+            "'Gate' object has no attribute 'b_hn'",
+            "b_hn belongs to the cell, not to a gate: cell.b_hn",
+        ),
+        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
+    ],
 )
 
 

@@ -131,6 +131,26 @@ CELL_UPDATE = Exercise(
             lambda c, f, i, g: torch.tanh(f * c + i * g),
         ),
         Mistake(
+            "c must not be squashed by σ: c = f ⊙ c_prev + i ⊙ g is a plain sum.",
+            lambda c, f, i, g: torch.sigmoid(f * c + i * g),
+        ),
+        Mistake(
+            "c uses 1 − i: the input gate i itself scales the candidate, i ⊙ g.",
+            lambda c, f, i, g: f * c + (1 - i) * g,
+        ),
+        Mistake(
+            "the new memory i ⊙ g is subtracted; add it: c = f ⊙ c_prev + i ⊙ g.",
+            lambda c, f, i, g: f * c - i * g,
+        ),
+        Mistake(
+            "c_prev is counted twice: the only old memory kept is f ⊙ c_prev.",
+            lambda c, f, i, g: f * c + i * g + c,
+        ),
+        Mistake(
+            "f and c_prev are added, not multiplied: the kept memory is f ⊙ c_prev.",
+            lambda c, f, i, g: f + c + i * g,
+        ),
+        Mistake(
             "g is already a tanh output: do not apply tanh to it again.",
             lambda c, f, i, g: f * c + i * torch.tanh(g),
         ),

@@ -19,7 +19,7 @@ from ._cells import layer, step_cases, weight_mistakes
 from ._core import Mistake
 from ._run import Exercise, run
 
-σ, tanh = torch.sigmoid, torch.tanh
+σ, tanh, relu = torch.sigmoid, torch.tanh, torch.relu
 
 
 def _lstm(x, h, c_prev, cell, acts=None, order=None, use_h="h", options=None):
@@ -91,6 +91,41 @@ def lstm_mistakes(letters: str) -> list[Mistake]:
             "C̃ (g) uses σ instead of tanh: the candidate must lie between −1 and 1.",
             lambda *a: _lstm(*a, acts={"g": σ}),
         ),
+        m(
+            "C̃ (g) uses ReLU instead of tanh: use torch.tanh.",
+            lambda *a: _lstm(*a, acts={"g": relu}),
+        ),
+        m(
+            "h was squashed once more by σ: h = o ⊙ tanh(c) is the output as it is.",
+            _out(lambda f, i, g, o, c: (σ(o * tanh(f * c + i * g)), f * c + i * g)),
+        ),
+        m(
+            "h uses σ(c) instead of tanh(c): h = o ⊙ tanh(c).",
+            _out(lambda f, i, g, o, c: (o * σ(f * c + i * g), f * c + i * g)),
+        ),
+        m(
+            "h uses ReLU(c) instead of tanh(c): h = o ⊙ tanh(c).",
+            _out(lambda f, i, g, o, c: (o * relu(f * c + i * g), f * c + i * g)),
+        ),
+        m(
+            "the tanh is applied to o instead of c: h = o ⊙ tanh(c).",
+            _out(lambda f, i, g, o, c: (tanh(o) * (f * c + i * g), f * c + i * g)),
+        ),
+        m(
+            "o and tanh(c) are added, not multiplied: h = o ⊙ tanh(c).",
+            _out(lambda f, i, g, o, c: (o + tanh(f * c + i * g), f * c + i * g)),
+        ),
+        m(
+            "h_prev was added to h: h = o ⊙ tanh(c) alone (the memory is carried by c).",
+            lambda x, h, c_prev, cell: (
+                _lstm(x, h, c_prev, cell)[0] + h,
+                _lstm(x, h, c_prev, cell)[1],
+            ),
+        ),
+        m(
+            "returned tanh(c) as the cell state: return c itself; tanh(c) is only used for h.",
+            _out(lambda f, i, g, o, c: (o * tanh(f * c + i * g), tanh(f * c + i * g))),
+        ),
     ]
     if "i" in letters:
         mistakes += [
@@ -141,6 +176,14 @@ LSTM_STEP = Exercise(
     reference=_lstm,
     cases=step_cases(_lstm_cell, "cell.f, cell.i, cell.g, cell.o", "lstm_step"),
     mistakes=lstm_mistakes("figo"),
+    hints=[
+        (
+            "'LSTMCell' object has no attribute",
+            "the weights live in the cell's gates: cell.f.W, cell.f.U, cell.f.b, and the same "
+            "for cell.i, cell.g and cell.o",
+        ),
+        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
+    ],
 )
 
 

@@ -28,6 +28,13 @@ def _mistake(message: str, expr) -> Mistake:
     return Mistake(message, lambda x, h, c, cell: _coupled(x, h, c, cell, expr))
 
 
+def _one_minus_o(x, h, c_prev, cell):
+    """A coupled step with i = 1 − o, a slip of the letter."""
+    f, g, o = (layer(getattr(cell, k), x, h) for k in "fgo")
+    c = f * c_prev + (1 - o) * g  # (B, H)
+    return o * torch.tanh(c), c
+
+
 CIFG_MISTAKES = [
     _mistake(
         "the coupling is reversed: f keeps the old memory (f ⊙ c_prev) and i = 1 − f "
@@ -49,6 +56,18 @@ CIFG_MISTAKES = [
     _mistake(
         "i = 1 − f is a gate value: do not apply σ to it again.",
         lambda f, g, c: f * c + torch.sigmoid(1 - f) * g,
+    ),
+    _mistake(
+        "the candidate g is missing: the new memory is (1 − f) ⊙ g.",
+        lambda f, g, c: f * c + (1 - f),
+    ),
+    _mistake(
+        "i = −f is missing the 1: the candidate enters as (1 − f) ⊙ g.",
+        lambda f, g, c: f * c - f * g,
+    ),
+    Mistake(
+        "i must be 1 − f (from the forget gate), not 1 − o.",
+        _one_minus_o,
     ),
 ]
 
@@ -76,6 +95,12 @@ CIFG_STEP = Exercise(
             "'NoneType' object has no attribute",
             "the coupled cell has no input gate (cell.i is None): compute i = 1 − f",
         ),
+        (
+            "'LSTMCell' object has no attribute",
+            "the weights live in the cell's gates: cell.f.W, cell.f.U, cell.f.b, and the same "
+            "for cell.g and cell.o",
+        ),
+        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
     ],
 )
 
