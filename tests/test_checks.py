@@ -153,6 +153,18 @@ def cho(x, h_prev, cell, r):
     return cell.n(x, r * h_prev)
 
 
+def o_reads_c_prev(x, h_prev, c_prev, cell):
+    c = lstm()(x, h_prev, c_prev, cell)[1]
+    o = σ(x @ cell.o.W.T + c_prev @ cell.o.U.T + cell.o.b)  # c_prev where h_prev belongs
+    return o * tanh(c), c
+
+
+def blend_reads_r_h(x, h_prev, cell):
+    r, z = cell.r(x, h_prev), cell.z(x, h_prev)
+    n = tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))
+    return (1 - z) * n + z * (r * h_prev)  # r ⊙ h_prev where h_prev belongs
+
+
 def returns_none(*args):
     return None
 
@@ -254,6 +266,8 @@ WRONG = [
         "returned tanh(c) as the cell state",
     ),
     (c.check_lstm_step, lambda x, h, c_, cell: x @ cell.W.T, "the weights live in the cell's"),
+    (c.check_lstm_step, o_reads_c_prev, "gate o (cell.o) reads c_prev"),
+    (c.check_gru_step, blend_reads_r_h, "h_prev itself; r acts only inside n"),
     (c.check_cifg_step, cifg(lambda f, g, c: f * c + (1 - f)), "the candidate g is missing"),
     (c.check_cifg_step, cifg(lambda f, g, c: f * c - f * g), "i = −f is missing the 1"),
     (

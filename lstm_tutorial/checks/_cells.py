@@ -65,7 +65,7 @@ def step_cases(make_cell, gates: str, name: str, with_c: bool = True):
 
 def weight_mistakes(step, letters: str, has_c: bool = True) -> list[Mistake]:
     """Mistakes in the gates' layers, in every gate or in one, for a step function
-    ``step(x, h, c_prev, cell, options={gate letter: layer options}, use_h=...)``."""
+    ``step(x, h, c_prev, cell, options={gate letter: layer options}, use_h=..., c_gates=...)``."""
     kinds = [
         ("W and U are swapped{where}: W multiplies x and U multiplies h_prev", dict(swap=True)),
         (
@@ -104,4 +104,11 @@ def weight_mistakes(step, letters: str, has_c: bool = True) -> list[Mistake]:
                 lambda *a: step(*a, use_h="c"),
             )
         )
+        mistakes += [
+            Mistake(
+                f"gate {k} (cell.{k}) reads c_prev where it should read h_prev.",
+                lambda *a, k=k: step(*a, c_gates=k),
+            )
+            for k in letters
+        ]
     return mistakes

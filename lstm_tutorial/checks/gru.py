@@ -76,6 +76,7 @@ def _gru(
         "n only": n,
         "no z on h": (1 - z) * n + h,
         "no 1 - z on n": n + z * h,
+        "reset h": (1 - z) * n + z * (r * h),
     }[blend]
 
 
@@ -125,6 +126,10 @@ GRU_MISTAKES = [
         form="reset all",
     ),
     _m("(1 + z) should be (1 − z): h = (1 − z) ⊙ n + z ⊙ h_prev.", blend="1 + z"),
+    _m(
+        "the old state in h = (1 − z) ⊙ n + z ⊙ h_prev is h_prev itself; r acts only inside n.",
+        blend="reset h",
+    ),
     _m(
         "h_prev must be scaled by z, not 1 − z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
         blend="1 - z on both",

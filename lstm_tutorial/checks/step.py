@@ -22,13 +22,20 @@ from ._run import Exercise, run
 σ, tanh, relu = torch.sigmoid, torch.tanh, torch.relu
 
 
-def _lstm(x, h, c_prev, cell, acts=None, order=None, use_h="h", options=None):
-    """The reference step; ``acts``, ``order``, ``use_h`` and ``options`` reproduce mistakes."""
+def _lstm(x, h, c_prev, cell, acts=None, order=None, use_h="h", options=None, c_gates=""):
+    """The reference step; the keyword arguments reproduce mistakes (``c_gates``: the gates
+    that read c_prev in place of h_prev)."""
     acts, options = acts or {}, options or {}
     letters = "fgo" if cell.i is None else "figo"
     r = {"h": h, "zero": torch.zeros_like(h), "c": c_prev}[use_h]
     a = {
-        role: layer(getattr(cell, k), x, r, acts.get(role), **options.get(role, {}))
+        role: layer(
+            getattr(cell, k),
+            x,
+            c_prev if role in c_gates else r,
+            acts.get(role),
+            **options.get(role, {}),
+        )
         for role, k in zip(letters, order or letters)
     }
     f, g, o = a["f"], a["g"], a["o"]
