@@ -78,6 +78,11 @@ class Gate(nn.Module):
             z = z + self.b
         return ACTIVATIONS[self.activation](z)
 
+    def extra_repr(self) -> str:
+        H, D = self.W.shape
+        peep = ", peephole=True" if self.p is not None else ""
+        return f"{D} -> {H}, {self.activation}, bias={self.b is not None}{peep}"
+
 
 class RNNStep(NamedTuple):
     """What an RNN cell computed at one step (for traces): the new hidden state."""
