@@ -1,0 +1,53 @@
+"""The experiment script, in its seconds-long --quick form, and the committed results files."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lstm_tutorial.experiments import SWEEPS, Run, load, main
+
+RESULTS = Path(__file__).parent.parent / "results"
+
+
+def test_quick_sweep_writes_a_loadable_record(tmp_path):
+    out = tmp_path / "fb.json"
+    main(["forget_bias", "--out", str(out), "--quick", "--quiet"])
+    record, runs = load(out)
+    assert record["command"] == (
+        f"python -m lstm_tutorial.experiments forget_bias --out {out.as_posix()} --quick"
+    )
+    assert record["settings"]["lags"] == [10] and record["settings"]["steps"] == 100
+    assert [(r.kind, r.T, r.seed, r.forget_bias) for r in runs] == [
+        ("lstm", 10, 0, None),
+        ("lstm", 10, 0, 1.0),
+    ]
+    for run in runs:
+        assert isinstance(run, Run) and run.step == [50, 100] and len(run.loss) == 2
+        assert run.final_loss == run.loss[-1] and run.best_loss == min(run.loss)
+    assert runs[0].loss != runs[1].loss  # the forget bias changed the model
+
+
+def test_unknown_sweep_is_rejected(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["nonsense", "--out", str(tmp_path / "x.json")])
+    assert "invalid choice: 'nonsense'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(SWEEPS))
+def test_committed_results_match_their_sweep(name):
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        pytest.fail(
+            f"{path} is missing: run python -m lstm_tutorial.experiments {name} --out {path}"
+        )
+    record, runs = load(path)
+    assert (
+        record["command"] == f"python -m lstm_tutorial.experiments {name} --out results/{name}.json"
+    )
+    settings = SWEEPS[name]
+    assert json.loads(json.dumps(record["settings"])) == json.loads(json.dumps(settings.__dict__))
+    expected = len(settings.lags) * len(settings.kinds) * len(settings.forget_biases)
+    assert len(runs) == expected * len(settings.seeds)
+    for run in runs:
+        assert (run.solved_at is not None) == (min(run.loss) < 0.01)
