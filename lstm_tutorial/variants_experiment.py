@@ -207,7 +207,7 @@ def summarize(result: dict) -> list[Row]:
 SWEEP = Config(
     name="sweep",
     models=tuple((name, {"variant": name}) for name in VARIANTS),
-    tasks=(("adding", 30, 800), ("order", 60, 500)),
+    tasks=(("adding", 30, 800), ("order", 30, 400)),
 )
 PEEPHOLES = Config(
     name="peepholes",
