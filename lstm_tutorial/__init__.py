@@ -6,7 +6,7 @@ Shape letters used throughout: B batch, T time steps, D input features, H hidden
 from .cells import Gate, RNNCell, RNNStep
 from .gru import GRUCell, GRUStep
 from .layers import GRU, LSTM, RNN
-from .lstm import LSTMCell, LSTMState, LSTMStep
+from .lstm import FGRState, LSTMCell, LSTMState, LSTMStep
 from .sequence import trace, unroll
 from .torch_compat import from_torch, to_torch
 from .utils import set_seed
@@ -15,6 +15,7 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "FGRState",
     "GRUCell",
     "GRUStep",
     "Gate",
