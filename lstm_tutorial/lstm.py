@@ -201,10 +201,8 @@ class LSTMCell(nn.Module):
     def step(self, x: torch.Tensor, state: LSTMState) -> tuple[LSTMState, LSTMStep]:
         """One unchecked step: the six equations of the module docstring."""
         h_prev, c_prev = state[0], state[1]
-        # FGR: the gates read the previous gate activations next to h_prev
-        r = (
-            torch.cat([h_prev, state.a], 1) if self.options.gate_recurrence else h_prev
-        )  # (B, R[+G·H])
+        fgr = self.options.gate_recurrence  # then the gates also read the last gate values a
+        r = torch.cat([h_prev, state.a], 1) if fgr else h_prev  # (B, R) or (B, R + G·H)
         f = self._gate(self.f, x, r, c_prev)  # (B, H)   NFG: f = 1
         i = 1 - f if self.options.coupled else self._gate(self.i, x, r, c_prev)  # (B, H)   NIG: 1
         g = self.g(x, h_prev)  # (B, H)   NIAF: no tanh
@@ -214,7 +212,7 @@ class LSTMCell(nn.Module):
         if self.W_hr is not None:
             h = h @ self.W_hr.T  # (B, P)
         record = LSTMStep(f, i, g, o, c, h)
-        if self.options.gate_recurrence:
+        if fgr:
             gates = dict(i=i, f=f, o=o)
             a = torch.cat([gates[k] for k in self.options.gates], dim=1)  # (B, G·H)
             return FGRState(h, c, a), record
