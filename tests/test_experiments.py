@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from lstm_tutorial.experiments import SWEEPS, Run, load, main
+from lstm_tutorial.tasks import adding_problem
+from lstm_tutorial.train import make_model, train
 
 RESULTS = Path(__file__).parent.parent / "results"
 
@@ -51,3 +53,26 @@ def test_committed_results_match_their_sweep(name):
     assert len(runs) == expected * len(settings.seeds)
     for run in runs:
         assert (run.solved_at is not None) == (min(run.loss) < 0.01)
+
+
+@pytest.mark.parametrize("name", sorted(SWEEPS))
+def test_committed_results_reproduce_their_first_evaluation(name):
+    """Rerun each file's first and last run up to its first evaluation: same test loss."""
+    _, runs = load(RESULTS / f"{name}.json")
+    settings = SWEEPS[name]
+    for run in (runs[0], runs[-1]):
+        task = adding_problem(run.T)
+        model = make_model(
+            run.kind, task, settings.hidden_size, forget_bias=run.forget_bias, seed=run.seed
+        )
+        history = train(
+            model,
+            task,
+            run.step[0],
+            batch_size=settings.batch_size,
+            lr=settings.lr,
+            seed=run.seed,
+            eval_every=settings.eval_every,
+        )
+        assert history.step == run.step[:1]
+        assert history.loss[0] == pytest.approx(run.loss[0], rel=1e-5)
