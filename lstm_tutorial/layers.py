@@ -141,7 +141,8 @@ class LSTM(_Stacked):
     """A stack of ``LSTMCell`` layers; same call and return shapes as ``torch.nn.LSTM``.
 
     ``forward(x, (h0, c0)) -> (output, (h_n, c_n))`` with h0, h_n (L * nd, B, P or H) and
-    c0, c_n (L * nd, B, H).
+    c0, c_n (L * nd, B, H). Keyword options after ``device`` go to every ``LSTMCell`` (e.g.
+    ``variant="CIFG"`` or ``peepholes="ifo"``), so a whole stack can be one of the variants.
     """
 
     def __init__(
@@ -156,12 +157,13 @@ class LSTM(_Stacked):
         proj_size: int = 0,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
+        **variant: Any,
     ) -> None:
         self.proj_size = proj_size
         self.dropout = _no_dropout(dropout)
 
         def make_cell(d: int) -> LSTMCell:
-            return LSTMCell(d, hidden_size, bias, proj_size, dtype=dtype, device=device)
+            return LSTMCell(d, hidden_size, bias, proj_size, dtype=dtype, device=device, **variant)
 
         super().__init__(make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional)
 
@@ -169,7 +171,8 @@ class LSTM(_Stacked):
         return self.proj_size or self.hidden_size
 
     def _select(self, hx: Any, k: int) -> LSTMState:
-        return LSTMState(hx[0][k], hx[1][k])
+        # a cell with gate recurrence (FGR) starts its gate memory at 0, as from a zero state
+        return self.cells[k].check_state(LSTMState(hx[0][k], hx[1][k]), hx[0].shape[1])
 
     def _pack(self, states: list) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.stack([s.h for s in states]), torch.stack([s.c for s in states])
