@@ -1,4 +1,5 @@
-# The two commands: `make lab` (JupyterLab on the notebooks) and `make test` (every test).
+# The two commands: `make lab` (JupyterLab open on notebooks/, served from the repo root so that
+# the notebooks' ../figures/ links resolve) and `make test` (every test).
 # Both create .venv on first use and reuse it afterwards.
 
 PYTHON ?= python3
@@ -15,13 +16,16 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 JOBS ?= 2
 STAMP := $(VENV)/.installed
+# nbgrader stays out of the default environment: the real-nbgrader tests get a venv of their own.
+CLASSROOM_VENV ?= .venv-classroom
+CLASSROOM_STAMP := $(CLASSROOM_VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nb_sanitize.cfg
 
-.PHONY: lab test lint unit nbval execute figures assignments clean help
+.PHONY: lab test lint unit nbval classroom execute figures assignments clean help
 
 help:
 	@echo "make lab      start JupyterLab on notebooks/ (LAB_ARGS='--no-browser --port 8899')"
-	@echo "make test     lint + unit tests + every notebook under nbval"
+	@echo "make test     lint + unit tests + every notebook under nbval + the nbgrader workflow"
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
 	@echo "make figures  redraw figures/ from lstm_tutorial.diagrams"
 	@echo "make assignments  student versions of the exercise notebooks in build/assignments"
@@ -30,13 +34,30 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(if $(strip $(TORCH)),$(BIN)/python -m pip install --quiet $(TORCH))
 	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	mkdir -p $(VENV)/share/jupyter/lab/settings  # no "fetch Jupyter news?" pop-up offline
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $@
+
+$(CLASSROOM_STAMP): pyproject.toml
+	test -x $(CLASSROOM_VENV)/bin/python || $(PYTHON) -m venv $(CLASSROOM_VENV)
+	$(if $(strip $(TORCH)),$(CLASSROOM_VENV)/bin/python -m pip install --quiet $(TORCH))
+	$(CLASSROOM_VENV)/bin/python -m pip install --quiet -e ".[test,classroom]"
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: lint
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests notebooks $(NBVAL) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests notebooks --ignore=tests/classroom \
+	  $(NBVAL) $(PYTEST_ARGS)
+	$(MAKE) classroom
+
+# The teacher's workflow with the real nbgrader (generate, autograde, feedback), in its own venv.
+classroom: $(CLASSROOM_STAMP)
+	PATH="$(abspath $(CLASSROOM_VENV))/bin:$$PATH" $(CLASSROOM_VENV)/bin/python -m pytest \
+	  -p no:cacheprovider tests/classroom $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -44,7 +65,7 @@ lint: $(STAMP)
 
 # Run the unit tests or the notebooks alone.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) tests --ignore=tests/classroom $(PYTEST_ARGS)
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope notebooks $(NBVAL) $(PYTEST_ARGS)
@@ -64,4 +85,4 @@ assignments: $(STAMP)
 	$(BIN)/python -m lstm_tutorial.assignments notebooks build/assignments
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CLASSROOM_VENV) build .pytest_cache .ruff_cache
