@@ -140,3 +140,27 @@ def test_every_parameter_gradient_matches_finite_differences(options):
         return torch.stack(outs), state.c
 
     assert torch.autograd.gradcheck(forward, (x, h0, c0, *params))
+
+
+@pytest.mark.parametrize("name", ["vanilla", "NIG", "NFG", "NOG", "NIAF", "NOAF", "CIFG", "FGR"])
+def test_to_torch_refuses_every_variant(name):
+    # torch has only the plain LSTM ("NP"); converting a variant would silently drop its change
+    for module in (LSTMCell(3, 4, variant=name), LSTM(3, 4, num_layers=2, variant=name)):
+        with pytest.raises(ValueError, match="torch cannot represent"):
+            to_torch(module)
+    assert isinstance(to_torch(LSTMCell(3, 4, variant="NP")), nn.LSTMCell)
+
+
+@pytest.mark.parametrize("make", [nn.RNNCell, nn.LSTMCell, nn.GRUCell, nn.RNN, nn.LSTM, nn.GRU])
+def test_from_torch_keeps_the_dtype(make):
+    # the tests run with float64 as default, so a float32 module is the one that can go wrong
+    theirs = make(3, 4, dtype=torch.float32)
+    ours = from_torch(theirs)
+    assert {p.dtype for p in ours.parameters()} == {torch.float32}
+    shape = (5, 2, 3) if hasattr(theirs, "num_layers") else (2, 3)
+    out = ours(torch.randn(shape).float())  # runs in float32, as the torch module does
+    assert (out[0] if isinstance(out, tuple) else out).dtype == torch.float32
+    x = torch.randn(shape)
+    out_o, out_t = ours.double()(x), theirs.double()(x)  # float32 weights, copied exactly
+    out_o, out_t = (out_o[0], out_t[0]) if isinstance(out_t, tuple) else (out_o, out_t)
+    assert_close(out_o, out_t)
