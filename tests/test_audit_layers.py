@@ -142,10 +142,27 @@ def test_every_parameter_gradient_matches_finite_differences(options):
     assert torch.autograd.gradcheck(forward, (x, h0, c0, *params))
 
 
-@pytest.mark.parametrize("name", ["vanilla", "NIG", "NFG", "NOG", "NIAF", "NOAF", "CIFG", "FGR"])
-def test_to_torch_refuses_every_variant(name):
-    # torch has only the plain LSTM ("NP"); converting a variant would silently drop its change
-    for module in (LSTMCell(3, 4, variant=name), LSTM(3, 4, num_layers=2, variant=name)):
+ONE_CHANGE = [
+    dict(input_gate=False),
+    dict(forget_gate=False),
+    dict(output_gate=False),
+    dict(input_activation="identity"),
+    dict(output_activation="identity"),
+    dict(gate_recurrence=True),
+    dict(coupled=True),
+    dict(peepholes="o"),
+    *(
+        dict(variant=name)
+        for name in ("vanilla", "NIG", "NFG", "NOG", "NIAF", "NOAF", "CIFG", "FGR")
+    ),
+]
+
+
+@pytest.mark.parametrize("options", ONE_CHANGE, ids=lambda o: "-".join(map(str, o.values())))
+def test_to_torch_refuses_every_variant(options):
+    # torch has only the plain LSTM ("NP"); converting a variant would silently drop its change,
+    # so each single option (without peepholes too) must be refused, for a cell and a layer
+    for module in (LSTMCell(3, 4, **options), LSTM(3, 4, num_layers=2, **options)):
         with pytest.raises(ValueError, match="torch cannot represent"):
             to_torch(module)
     assert isinstance(to_torch(LSTMCell(3, 4, variant="NP")), nn.LSTMCell)
