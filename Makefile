@@ -50,7 +50,7 @@ lab: $(STAMP)
 	  $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: lint
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests notebooks --ignore=tests/classroom \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests notebooks \
 	  $(NBVAL) $(PYTEST_ARGS)
 	$(MAKE) classroom
 
@@ -65,7 +65,7 @@ lint: $(STAMP)
 
 # Run the unit tests or the notebooks alone.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests --ignore=tests/classroom $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope notebooks $(NBVAL) $(PYTEST_ARGS)
