@@ -1,6 +1,6 @@
 """Tests run in float64 by default (parity to 1e-12 needs double precision).
 
-Shared helpers live in tests/parity.py: import them with `from parity import assert_close`.
+Shared helpers (assert_close, randomize, suffixes) are in tests/parity.py: `from parity import`.
 """
 
 import pytest

@@ -11,24 +11,11 @@ import random
 
 import pytest
 import torch
-from parity import assert_close
+from parity import assert_close, randomize, suffixes
 from torch import nn
 from torch.func import functional_call
 
 from lstm_tutorial import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, from_torch, to_torch
-
-
-def randomize(module: nn.Module, seed: int) -> None:
-    """Random weights and biases in ±[0.1, 0.8] (zero or tiny biases hide bugs)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            sign = torch.randint(0, 2, p.shape, generator=g, dtype=p.dtype) * 2 - 1
-            p.copy_(sign * (0.1 + 0.7 * torch.rand(p.shape, generator=g, dtype=p.dtype)))
-
-
-def suffixes(num_layers: int, nd: int) -> list[str]:
-    return [f"_l{l}" + ("_reverse" if d else "") for l in range(num_layers) for d in range(nd)]
 
 
 def compare_rnn(ours: RNN, theirs: nn.RNN, seed: int) -> None:

@@ -5,18 +5,10 @@ import random
 
 import pytest
 import torch
-from parity import assert_close
+from parity import assert_close, randomize, suffixes
 from torch import nn
 
 from lstm_tutorial import GRU, GRUCell, GRUStep, from_torch, to_torch, trace, unroll
-
-
-def randomize(module: nn.Module, seed: int) -> None:
-    """Random weights and non-zero biases (zero biases hide bugs)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.copy_(torch.rand(p.shape, generator=g, dtype=p.dtype) * 1.6 - 0.8)
 
 
 def torch_layout_grads(cell: GRUCell) -> list[torch.Tensor]:
@@ -71,10 +63,6 @@ def test_gru_cell_matches_torch(seed):
         assert_close(ours_grad, p.grad)
 
 
-def _suffixes(num_layers: int, nd: int) -> list[str]:
-    return [f"_l{l}" + ("_reverse" if d else "") for l in range(num_layers) for d in range(nd)]
-
-
 @pytest.mark.parametrize("seed", range(100))
 def test_gru_layer_matches_torch(seed):
     rng = random.Random(1000 + seed)
@@ -105,7 +93,7 @@ def test_gru_layer_matches_torch(seed):
     loss_o.backward()
     loss_t.backward()
     names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if bias else [])
-    for cell, suffix in zip(ours.cells, _suffixes(L, nd), strict=True):
+    for cell, suffix in zip(ours.cells, suffixes(L, nd), strict=True):
         for ours_grad, name in zip(torch_layout_grads(cell), names, strict=True):
             assert_close(ours_grad, getattr(theirs, name + suffix).grad)
 

@@ -10,21 +10,12 @@ import random
 
 import pytest
 import torch
-from parity import assert_close
+from parity import assert_close, randomize
 from torch import nn
 
 from lstm_tutorial import LSTM, LSTMCell, LSTMState, LSTMStep, from_torch, to_torch, trace, unroll
 
 ORDER = ("i", "f", "g", "o")  # torch's order of the stacked gate blocks
-
-
-def randomize(module: nn.Module, seed: int) -> None:
-    """Random weights and biases in ±[0.1, 0.8] (zero or tiny biases hide bugs)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            sign = torch.randint(0, 2, p.shape, generator=g, dtype=p.dtype) * 2 - 1
-            p.copy_(sign * (0.1 + 0.7 * torch.rand(p.shape, generator=g, dtype=p.dtype)))
 
 
 def stacked_grads(cell: LSTMCell) -> dict[str, torch.Tensor]:

@@ -5,18 +5,10 @@ import random
 
 import pytest
 import torch
-from parity import assert_close
+from parity import assert_close, randomize, suffixes
 from torch import nn
 
 from lstm_tutorial import RNN, RNNCell, from_torch, to_torch, unroll
-
-
-def randomize(module: nn.Module, seed: int) -> None:
-    """Random weights and non-zero biases (zero biases hide bugs)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.copy_(torch.rand(p.shape, generator=g, dtype=p.dtype) * 1.6 - 0.8)
 
 
 def grads(module: nn.Module) -> list[torch.Tensor]:
@@ -86,15 +78,11 @@ def test_rnn_layer_matches_torch(num_layers, bidirectional, batch_first, bias):
         assert_close(a, b)
     loss_o.backward()
     loss_t.backward()
-    for cell, suffix in zip(ours.cells, _suffixes(num_layers, nd)):
+    for cell, suffix in zip(ours.cells, suffixes(num_layers, nd)):
         assert_close(cell.W.grad, getattr(theirs, "weight_ih" + suffix).grad)
         assert_close(cell.U.grad, getattr(theirs, "weight_hh" + suffix).grad)
         if bias:
             assert_close(cell.b.grad, getattr(theirs, "bias_ih" + suffix).grad)
-
-
-def _suffixes(num_layers: int, nd: int) -> list[str]:
-    return [f"_l{l}" + ("_reverse" if d else "") for l in range(num_layers) for d in range(nd)]
 
 
 def test_unroll_equals_step_loop_and_layer():

@@ -12,8 +12,7 @@ from dataclasses import asdict
 
 import pytest
 import torch
-from parity import assert_close
-from torch import nn
+from parity import assert_close, randomize
 from torch.func import functional_call
 
 from lstm_tutorial import LSTMCell, LSTMState, trace, unroll
@@ -33,15 +32,6 @@ from lstm_tutorial.variants_experiment import (
 
 NAMES = list(VARIANTS)
 SUBSETS = ["".join(s) for n in range(4) for s in itertools.combinations("ifo", n)]
-
-
-def randomize(module: nn.Module, seed: int) -> None:
-    """Random weights, biases and peepholes in ±[0.1, 0.8] (zero or tiny values hide bugs)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            sign = torch.randint(0, 2, p.shape, generator=g, dtype=p.dtype) * 2 - 1
-            p.copy_(sign * (0.1 + 0.7 * torch.rand(p.shape, generator=g, dtype=p.dtype)))
 
 
 def sizes(seed: int) -> tuple[int, int, int, int]:
