@@ -84,3 +84,10 @@ def check_state(
         raise ValueError(f"{name} must have shape {want}, got shape {_shape(h)}")
     check_dtype(h, name, dtype)
     return h
+
+
+def check_sizes(**sizes: object) -> None:
+    """Raise ValueError unless every size (input_size=..., hidden_size=...) is a positive int."""
+    for name, size in sizes.items():
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")

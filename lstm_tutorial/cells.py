@@ -20,7 +20,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._validate import check_input, check_state
+from ._validate import check_input, check_sizes, check_state
 
 # "identity": the LSTM variants without an input or output tanh (NIAF, NOAF; Greff et al. 2017)
 ACTIVATIONS = {
@@ -116,9 +116,7 @@ class RNNCell(nn.Module):
         super().__init__()
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int) or size < 1:
-                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         self.nonlinearity = nonlinearity
         k = 1.0 / math.sqrt(hidden_size)

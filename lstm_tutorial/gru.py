@@ -28,7 +28,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._validate import check_input, check_state
+from ._validate import check_input, check_sizes, check_state
 from .cells import Gate, _uniform
 
 
@@ -63,9 +63,7 @@ class GRUCell(nn.Module):
         device: torch.device | str | None = None,
     ) -> None:
         super().__init__()
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int) or size < 1:
-                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size)
         if not isinstance(reset_after, bool):
             raise TypeError(f"reset_after must be True or False, got {reset_after!r}")
         self.input_size, self.hidden_size, self.reset_after = input_size, hidden_size, reset_after

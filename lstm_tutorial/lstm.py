@@ -30,7 +30,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._validate import check_input, check_state
+from ._validate import check_input, check_sizes, check_state
 from .cells import ACTIVATIONS, Gate
 from .variants import resolve_options, variant_name
 
@@ -99,9 +99,7 @@ class LSTMCell(nn.Module):
         gate_recurrence: bool = False,
     ) -> None:
         super().__init__()
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int) or size < 1:
-                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size)
         if not isinstance(proj_size, int) or not 0 <= proj_size < hidden_size:
             raise ValueError(
                 f"proj_size must be an integer in [0, hidden_size) = [0, {hidden_size}), "
