@@ -75,11 +75,13 @@ def plot_stacked_weight(
     order: str = "ifgo",
     name: str = "weight_ih_l0",
     ax: plt.Axes | None = None,
+    limit: float | None = None,
 ) -> plt.Axes:
     """Draw a stacked (kH, D) weight as an image with each gate's block outlined and labelled.
 
     The blocks are outlined in the series' gate colours (``plots.COLORS``) and labelled on the
-    left; the colour of a cell is the weight's value.
+    left; the colour of a cell is the weight's value, on a scale from -limit to +limit (default:
+    the largest |weight|; pass the same limit to panels that should share one scale).
     """
     _check_order(order, "order")
     if not isinstance(weight, torch.Tensor) or weight.dim() != 2:
@@ -93,7 +95,7 @@ def plot_stacked_weight(
     if ax is None:
         _, ax = plt.subplots(figsize=(2.2 + 0.45 * cols, 0.8 + 0.3 * rows))
     w = weight.detach().cpu().double().numpy()
-    limit = float(abs(w).max()) or 1.0
+    limit = limit or float(abs(w).max()) or 1.0
     image = ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="equal")
     side = "h" if "hh" in name else "i"  # torch's names: W_ii, W_if, ... and W_hi, W_hf, ...
     for k, gate in enumerate(order):
