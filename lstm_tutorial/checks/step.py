@@ -175,6 +175,20 @@ def _lstm_cell(D: int, H: int) -> nn.Module:
     return LSTMCell(D, H, dtype=torch.float64)
 
 
+def gate_hints(gates: str) -> list[tuple[str, str]]:
+    """Hints for a step that reaches for weights where an LSTMCell does not keep them."""
+    first, *rest = gates.split(", ")
+    others = ", ".join(f"cell.{g}" for g in rest[:-1]) + f" and cell.{rest[-1]}"
+    return [
+        (
+            "'LSTMCell' object has no attribute",
+            f"the weights live in the cell's gates: cell.{first}.W, cell.{first}.U, "
+            f"cell.{first}.b, and the same for {others}",
+        ),
+        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
+    ]
+
+
 LSTM_STEP = Exercise(
     name="lstm_step",
     equation="c = f ⊙ c_prev + i ⊙ g and h = o ⊙ tanh(c)",
@@ -183,14 +197,7 @@ LSTM_STEP = Exercise(
     reference=_lstm,
     cases=step_cases(_lstm_cell, "cell.f, cell.i, cell.g, cell.o", "lstm_step"),
     mistakes=lstm_mistakes("figo"),
-    hints=[
-        (
-            "'LSTMCell' object has no attribute",
-            "the weights live in the cell's gates: cell.f.W, cell.f.U, cell.f.b, and the same "
-            "for cell.i, cell.g and cell.o",
-        ),
-        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
-    ],
+    hints=gate_hints("f, i, g, o"),
 )
 
 

@@ -14,7 +14,7 @@ from torch import nn
 from ._cells import layer, step_cases
 from ._core import Mistake
 from ._run import Exercise, run
-from .step import _lstm, lstm_mistakes
+from .step import _lstm, gate_hints, lstm_mistakes
 
 
 def _coupled(x, h, c_prev, cell, expr):
@@ -95,12 +95,7 @@ CIFG_STEP = Exercise(
             "'NoneType' object has no attribute",
             "the coupled cell has no input gate (cell.i is None): compute i = 1 − f",
         ),
-        (
-            "'LSTMCell' object has no attribute",
-            "the weights live in the cell's gates: cell.f.W, cell.f.U, cell.f.b, and the same "
-            "for cell.g and cell.o",
-        ),
-        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
+        *gate_hints("f, g, o"),
     ],
 )
 

@@ -14,12 +14,11 @@ from .grammar import (
     LAYER_H,
     RADIUS,
     STATE,
-    STATE_LW,
     junction,
     label,
     layer,
     module,
-    pointwise,
+    state_line,
     wire,
 )
 from .lstm_cell import XF, XG, YC, lstm_module
@@ -93,12 +92,7 @@ def draw_cell_state() -> Figure:
     fig = canvas((-2.4, 12.6), (-0.2, 8.4))
     ax = fig.axes[0]
     module(ax, 0.0, 0.4, 10.0, 6.0)
-    state = {"color": STATE, "lw": STATE_LW}
-    wire(ax, [(-1, YC), (XF - RADIUS, YC)], **state)
-    pointwise(ax, XF, YC, "×")
-    wire(ax, [(XF + RADIUS, YC), (XG - RADIUS, YC)], **state)
-    pointwise(ax, XG, YC, "+")
-    wire(ax, [(XG + RADIUS, YC), (11, YC)], **state)
+    state_line(ax, YC, XF, XG, 11, STATE)
     wire(ax, [(XF, 2.2), (XF, YC - RADIUS)], color=COLORS["f"])
     wire(ax, [(XG, 2.2), (XG, YC - RADIUS)])
     label(ax, XF + 0.15, 3.6, r"$f_t$", color=COLORS["f"], ha="left")

@@ -145,6 +145,17 @@ def wire(
         ax.add_patch(head)
 
 
+def state_line(ax, y: float, x_times: float, x_plus: float, x_end: float, color: str) -> None:
+    """A cell's thick state line: in from the left, scaled at a pointwise ×, added to at a
+    pointwise +, out to the right (the LSTM's cell state; the GRU's merged state)."""
+    state = {"color": color, "lw": STATE_LW}
+    wire(ax, [(-1, y), (x_times - RADIUS, y)], **state)
+    pointwise(ax, x_times, y, "×")
+    wire(ax, [(x_times + RADIUS, y), (x_plus - RADIUS, y)], **state)
+    pointwise(ax, x_plus, y, "+")
+    wire(ax, [(x_plus + RADIUS, y), (x_end, y)], **state)
+
+
 def junction(ax, x: float, y: float, color: str = WIRE, bright: bool = True, size=4.5) -> None:
     """The dot where lines merge (concatenate) or split (copy)."""
     ax.plot([x], [y], "o", ms=size * zoom(ax), color=color if bright else DIM, zorder=3.6)

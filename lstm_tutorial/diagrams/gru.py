@@ -18,12 +18,12 @@ from .grammar import (
     LAYER_H,
     LAYER_W,
     RADIUS,
-    STATE_LW,
     junction,
     label,
     layer,
     module,
     pointwise,
+    state_line,
     wire,
 )
 from .page import canvas, isolated
@@ -51,13 +51,8 @@ def draw_gru_cell() -> Figure:
     fig = canvas((-2.3, 24.3), (-1.5, 8.5))
     ax = fig.axes[0]
     module(ax, 0, 0.4, 10.9, 6.0)
-    state = {"color": H, "lw": STATE_LW}
     # the state line: h_{t-1} is copied down twice, scaled by z, then receives (1 − z) ⊙ n
-    wire(ax, [(-1, YS), (XZM - RADIUS, YS)], **state)
-    pointwise(ax, XZM, YS, "×")
-    wire(ax, [(XZM + RADIUS, YS), (XP - RADIUS, YS)], **state)
-    pointwise(ax, XP, YS, "+")
-    wire(ax, [(XP + RADIUS, YS), (11.8, YS)], **state)
+    state_line(ax, YS, XZM, XP, 11.8, H)
     junction(ax, XH, YS, color=H, size=9)
     wire(ax, [(XH, YS), (XH, 7.0)])
     # h_{t-1} and x_t merge at the bottom and feed both gates

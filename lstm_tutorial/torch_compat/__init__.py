@@ -63,6 +63,22 @@ def _factory(module: nn.Module) -> dict:
     return dict(dtype=p.dtype, device=p.device)
 
 
+def _has_bias(cell: nn.Module) -> bool:
+    """Whether one of our cells learns biases (every gate's ``b``, or the RNN's ``b``)."""
+    return any(name.rsplit(".", 1)[-1] == "b" for name, _ in cell.named_parameters())
+
+
+def _stack_options(module: nn.Module, bias: bool, factory: dict) -> dict:
+    """The constructor options a stacked layer has on both sides, ours and torch's."""
+    return dict(
+        num_layers=module.num_layers,
+        bias=bias,
+        batch_first=module.batch_first,
+        bidirectional=module.bidirectional,
+        **factory,
+    )
+
+
 def from_torch(module: nn.Module) -> nn.Module:
     """Return this package's equivalent of a ``torch.nn`` recurrent module, weights copied.
 
@@ -87,13 +103,7 @@ def from_torch(module: nn.Module) -> nn.Module:
             raise ValueError(
                 f"dropout between layers is not supported, got dropout={module.dropout}"
             )
-        common = dict(
-            num_layers=module.num_layers,
-            bias=module.bias,
-            batch_first=module.batch_first,
-            bidirectional=module.bidirectional,
-            **kw,
-        )
+        common = _stack_options(module, module.bias, kw)
         if isinstance(module, nn.LSTM):
             ours = LSTM(module.input_size, module.hidden_size, proj_size=module.proj_size, **common)
         elif isinstance(module, nn.GRU):
@@ -119,31 +129,23 @@ def to_torch(module: nn.Module) -> nn.Module:
     kw = _factory(module)
     if isinstance(module, RNNCell):
         theirs = nn.RNNCell(
-            module.input_size, module.hidden_size, module.b is not None, module.nonlinearity, **kw
+            module.input_size, module.hidden_size, _has_bias(module), module.nonlinearity, **kw
         )
         store_cell(module, theirs, "")
     elif isinstance(module, LSTMCell):
         if module.proj_size:
             raise ValueError("torch.nn.LSTMCell has no proj_size; wrap the cell in an LSTM layer")
-        theirs = nn.LSTMCell(module.input_size, module.hidden_size, module.f.b is not None, **kw)
+        theirs = nn.LSTMCell(module.input_size, module.hidden_size, _has_bias(module), **kw)
         store_cell(module, theirs, "")
     elif isinstance(module, GRUCell):
         check_reset_after(module)
-        theirs = nn.GRUCell(module.input_size, module.hidden_size, module.r.b is not None, **kw)
+        theirs = nn.GRUCell(module.input_size, module.hidden_size, _has_bias(module), **kw)
         store_cell(module, theirs, "")
     elif isinstance(module, (RNN, LSTM, GRU)):
         first = module.cells[0]
         if isinstance(first, GRUCell):
             check_reset_after(first)
-        gate = first.r if isinstance(first, GRUCell) else getattr(first, "f", first)
-        bias = gate.b is not None  # an RNNCell is its own single layer
-        common = dict(
-            num_layers=module.num_layers,
-            bias=bias,
-            batch_first=module.batch_first,
-            bidirectional=module.bidirectional,
-            **kw,
-        )
+        common = _stack_options(module, _has_bias(first), kw)
         if isinstance(module, GRU):
             theirs = nn.GRU(module.input_size, module.hidden_size, **common)
         elif isinstance(module, LSTM):
