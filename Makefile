@@ -27,7 +27,7 @@ help:
 	@echo "make lab      start JupyterLab on notebooks/ (LAB_ARGS='--no-browser --port 8899')"
 	@echo "make test     lint + unit tests + every notebook under nbval + the nbgrader workflow"
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
-	@echo "make figures  redraw figures/ from lstm_tutorial.diagrams"
+	@echo "make figures  redraw figures/ from lstm_tutorial.viz.diagrams"
 	@echo "make assignments  student versions of the exercise notebooks in build/assignments"
 
 $(STAMP): pyproject.toml
@@ -79,10 +79,10 @@ execute: $(STAMP)
 	done
 
 figures: $(STAMP)
-	$(BIN)/python -m lstm_tutorial.diagrams figures
+	$(BIN)/python -m lstm_tutorial.viz.diagrams figures
 
 assignments: $(STAMP)
-	$(BIN)/python -m lstm_tutorial.assignments notebooks build/assignments
+	$(BIN)/python -m lstm_tutorial.classroom notebooks build/assignments
 
 clean:
 	rm -rf $(VENV) $(CLASSROOM_VENV) build .pytest_cache .ruff_cache

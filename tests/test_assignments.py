@@ -1,4 +1,4 @@
-"""The student-version builder and nbgrader-style scoring (lstm_tutorial.assignments).
+"""The student-version builder and nbgrader-style scoring (lstm_tutorial.classroom.assignments).
 
 Executing notebooks is slow, so one test runs a tiny fixture notebook in four versions
 (solution, untouched student version, two buggy submissions) in one shared kernel.
@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstm_tutorial import assignments as A
-from lstm_tutorial.checks.grading import score
+from lstm_tutorial.classroom import assignments as A
+from lstm_tutorial.classroom.grading import score
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lstm_tutorial import LSTMCell, RNNCell, unroll
-from lstm_tutorial.tasks import copy_memory, temporal_order
+from lstm_tutorial.experiments.tasks import copy_memory, temporal_order
 
 # Greff et al. (2017), Table/Section 3: each ablation is the vanilla LSTM (all three peepholes)
 # with one change; a gate that is fixed at 1 or coupled has no peephole of its own.

@@ -383,8 +383,8 @@ def test_check_close_returns_the_error_and_raises_beyond_tolerance():
 def test_reference_steps_equal_the_package_cells():
     """The references inside the checks are the package's cells, step by step."""
     from lstm_tutorial import LSTMCell
-    from lstm_tutorial.checks.gru import _gru
-    from lstm_tutorial.checks.step import _lstm
+    from lstm_tutorial.classroom.checks.gru import _gru
+    from lstm_tutorial.classroom.checks.step import _lstm
     from lstm_tutorial.gru import GRUCell
 
     x, h, c_prev = torch.randn(2, 3), torch.randn(2, 5), torch.randn(2, 5)
@@ -403,7 +403,7 @@ def test_reference_steps_equal_the_package_cells():
 def test_ipython_shows_the_sentence_and_records_the_error(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
-    from lstm_tutorial.checks._ipython import install_ipython_handler
+    from lstm_tutorial.classroom.checks._ipython import install_ipython_handler
 
     shell = InteractiveShell.instance()
     try:
@@ -423,7 +423,7 @@ def test_ipython_shows_the_sentence_and_records_the_error(capsys):
 def test_ipython_names_an_unwritten_exercise_used_by_a_later_cell(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
-    from lstm_tutorial.checks._ipython import install_ipython_handler
+    from lstm_tutorial.classroom.checks._ipython import install_ipython_handler
 
     shell = InteractiveShell.instance()
     try:

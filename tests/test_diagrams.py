@@ -13,9 +13,9 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lstm_tutorial import diagrams
-from lstm_tutorial.diagrams import grammar, render
-from lstm_tutorial.plots import style
+from lstm_tutorial.viz import diagrams
+from lstm_tutorial.viz.diagrams import grammar, render
+from lstm_tutorial.viz.plots import style
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from lstm_tutorial.experiments import SWEEPS, Run, load, main
-from lstm_tutorial.tasks import adding_problem
-from lstm_tutorial.train import make_model, train
+from lstm_tutorial.experiments.adding import SWEEPS, Run, load, main
+from lstm_tutorial.experiments.tasks import adding_problem
+from lstm_tutorial.experiments.train import make_model, train
 
 RESULTS = Path(__file__).parent.parent / "results"
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from lstm_tutorial.plots import PNG_COLORS, compact_png, style
+from lstm_tutorial.viz.plots import PNG_COLORS, compact_png, style
 
 
 def test_compact_png_is_a_small_palette_image_of_the_same_figure():

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from lstm_tutorial.tasks import (
+from lstm_tutorial.experiments.tasks import (
     ORDER_CLASSES,
     ORDER_SYMBOLS,
     adding_problem,

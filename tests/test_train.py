@@ -6,8 +6,8 @@ from parity import assert_close
 from torch import nn
 
 from lstm_tutorial import LSTM, from_torch
-from lstm_tutorial.tasks import adding_problem, copy_memory, temporal_order
-from lstm_tutorial.train import History, SequenceModel, make_model, train
+from lstm_tutorial.experiments.tasks import adding_problem, copy_memory, temporal_order
+from lstm_tutorial.experiments.train import History, SequenceModel, make_model, train
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

@@ -16,9 +16,7 @@ from parity import assert_close, randomize
 from torch.func import functional_call
 
 from lstm_tutorial import LSTMCell, LSTMState, trace, unroll
-from lstm_tutorial.lstm import FGRState
-from lstm_tutorial.variants import VARIANTS, LSTMOptions, parameter_count, parameter_table
-from lstm_tutorial.variants_experiment import (
+from lstm_tutorial.experiments.variant_sweep import (
     CONFIGS,
     OUTPUTS,
     RESULTS,
@@ -29,6 +27,8 @@ from lstm_tutorial.variants_experiment import (
     run_one,
     summarize,
 )
+from lstm_tutorial.lstm import FGRState
+from lstm_tutorial.variants import VARIANTS, LSTMOptions, parameter_count, parameter_table
 
 NAMES = list(VARIANTS)
 SUBSETS = ["".join(s) for n in range(4) for s in itertools.combinations("ifo", n)]
@@ -306,7 +306,9 @@ def test_tiny_experiment_runs_and_repeats(tmp_path):
 def test_committed_results_come_from_the_script(name):
     path = RESULTS / OUTPUTS[name]
     if not path.exists():
-        pytest.fail(f"{path} is missing: run python -m lstm_tutorial.variants_experiment {name}")
+        pytest.fail(
+            f"{path} is missing: run python -m lstm_tutorial.experiments.variant_sweep {name}"
+        )
     result = json.loads(path.read_text())
     config = CONFIGS[name]
     assert result["config"] == json.loads(json.dumps(asdict(config)))

@@ -4,7 +4,7 @@ These tests need nbgrader, which stays out of the default environment: they run 
 classroom venv (``.venv-classroom``, ``pip install -e ".[test,classroom]"``), and the main test
 run ignores this folder. A module fixture builds one course in a temporary folder, as
 docs/teaching.md tells a teacher to: a config, the instructor's notebooks from ``python -m
-lstm_tutorial.assignments --solutions`` (the fixture notebook and 03_forget_gate, the fastest
+lstm_tutorial.classroom --solutions`` (the fixture notebook and 03_forget_gate, the fastest
 real notebook with an exercise) as the assignment ``lstm``, then ``nbgrader generate_assignment``,
 submissions under ``submitted/<student>/lstm/``, ``nbgrader autograde`` and ``nbgrader
 generate_feedback``, each the real command line in a subprocess. The tests read the scores from
@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstm_tutorial import assignments
+from lstm_tutorial.classroom import assignments
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
@@ -127,7 +127,7 @@ def course(tmp_path_factory) -> Path:
         "JUPYTER_DATA_DIR": str(tmp / "jupyter-data"),
         "JUPYTER_RUNTIME_DIR": str(tmp / "jupyter-runtime"),
     }
-    # `python -m lstm_tutorial.assignments --solutions SOURCE TARGET`, called in this process
+    # `python -m lstm_tutorial.classroom --solutions SOURCE TARGET`, called in this process
     # (torch is imported already: a new interpreter for each call cost ~9 s on a busy machine)
     source = root / "source" / ASSIGNMENT
     assignments.main(["--solutions", str(FIXTURE.parent), str(source)])

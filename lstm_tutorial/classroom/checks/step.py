@@ -170,7 +170,7 @@ def lstm_mistakes(letters: str) -> list[Mistake]:
 
 
 def _lstm_cell(D: int, H: int) -> nn.Module:
-    from ..lstm import LSTMCell
+    from ...lstm import LSTMCell
 
     return LSTMCell(D, H, dtype=torch.float64)
 

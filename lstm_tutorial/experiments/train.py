@@ -2,7 +2,7 @@
 
 - ``SequenceModel`` turns any recurrent layer with ``torch.nn.LSTM``'s interface (batch first,
   ``layer(x) -> (output, state)``) into a task model: a linear read-out of the last K outputs,
-  (B, T, D) -> (B, K, O), the shapes of ``lstm_tutorial.tasks``.
+  (B, T, D) -> (B, K, O), the shapes of ``lstm_tutorial.experiments.tasks``.
 - ``make_model("rnn" | "lstm" | "gru", task, H)`` builds one. RNN and LSTM are built from this
   package's layers (so a forget-gate bias is set on ``cell.f.b``, where the equations put it)
   and, with ``fast=True``, converted by ``to_torch`` to ``torch.nn.RNN``/``nn.LSTM``, which
@@ -24,9 +24,9 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .layers import LSTM, RNN
+from ..layers import LSTM, RNN
+from ..torch_compat import to_torch
 from .tasks import Task
-from .torch_compat import to_torch
 
 KINDS = ("rnn", "lstm", "gru")
 

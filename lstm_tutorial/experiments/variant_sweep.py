@@ -1,8 +1,8 @@
 """The variant comparisons of notebooks 08 and 11, as a script that writes results/.
 
-    python -m lstm_tutorial.variants_experiment sweep      # notebook 11: results/variants.json
-    python -m lstm_tutorial.variants_experiment peepholes  # 08: results/variants_peepholes.json
-    python -m lstm_tutorial.variants_experiment tiny       # seconds; what the tests run
+    python -m lstm_tutorial.experiments.variant_sweep sweep      # 11: results/variants.json
+    python -m lstm_tutorial.experiments.variant_sweep peepholes  # 08: variants_peepholes.json
+    python -m lstm_tutorial.experiments.variant_sweep tiny       # seconds; what tests run
 
 A small version of Greff et al. (2017), "LSTM: A Search Space Odyssey": every variant of
 ``variants.VARIANTS`` is one ``LSTMCell`` (H = 16, float32) with a linear read-out, trained by
@@ -28,13 +28,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .lstm import LSTMCell
-from .sequence import unroll
+from ..lstm import LSTMCell
+from ..sequence import unroll
+from ..variants import VARIANTS
 from .tasks import TASKS, Batch, Task
 from .train import SequenceModel, train
-from .variants import VARIANTS
 
-RESULTS = Path(__file__).resolve().parent.parent / "results"
+RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 class VariantLayer(nn.Module):
@@ -152,7 +152,7 @@ def run(config: Config, out: Path | None = None, log=sys.stderr) -> dict:
                     flush=True,
                 )
     result = dict(
-        command=f"python -m lstm_tutorial.variants_experiment {config.name}",
+        command=f"python -m lstm_tutorial.experiments.variant_sweep {config.name}",
         config=asdict(config),
         torch=torch.__version__,
         runs=runs,

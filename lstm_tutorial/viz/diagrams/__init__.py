@@ -1,8 +1,8 @@
 """Every figure of the series, drawn by code in one visual grammar (see ``grammar.py``).
 
-``make figures`` runs ``python -m lstm_tutorial.diagrams figures``. In a notebook::
+``make figures`` runs ``python -m lstm_tutorial.viz.diagrams figures``. In a notebook::
 
-    from lstm_tutorial.diagrams import draw_lstm_cell
+    from lstm_tutorial.viz.diagrams import draw_lstm_cell
     draw_lstm_cell(highlight="forget")           # a matplotlib Figure; display it or savefig it
     draw_lstm_cell(peepholes={"f"}, coupled=True)
 

@@ -16,7 +16,7 @@ import re
 
 from ._core import CheckFailed
 
-# the stub that lstm_tutorial.assignments puts in place of an answer
+# the stub that lstm_tutorial.classroom.assignments puts in place of an answer
 STUB = re.compile(r"write (\w+) here, then run the check cell below")
 
 

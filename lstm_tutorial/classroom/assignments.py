@@ -11,9 +11,9 @@ ends without an error output. With nbgrader installed (``pip install .[classroom
 generate_assignment`` and ``nbgrader autograde`` do the same from a course folder
 (docs/teaching.md).
 
-    python -m lstm_tutorial.assignments notebooks build/assignments     # build student versions
-    python -m lstm_tutorial.assignments --grade build/submitted/*.ipynb  # score submissions
-    python -m lstm_tutorial.assignments --solutions notebooks course/source/lstm  # for nbgrader
+    python -m lstm_tutorial.classroom notebooks build/assignments     # build student versions
+    python -m lstm_tutorial.classroom --grade build/submitted/*.ipynb  # score submissions
+    python -m lstm_tutorial.classroom --solutions notebooks course/source/lstm  # for nbgrader
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from .checks.grading import autograde
+from .grading import autograde
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -154,7 +154,7 @@ def build(source: Path | str, target: Path | str, solutions: bool = False) -> li
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.assignments")
+    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.classroom")
     parser.add_argument("paths", nargs="+", help="SOURCE TARGET, or notebooks with --grade")
     parser.add_argument("--grade", action="store_true", help="execute and score notebooks")
     parser.add_argument(

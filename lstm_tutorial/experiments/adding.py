@@ -5,8 +5,8 @@
 
 ``adding``: a plain RNN and an LSTM on the adding problem (Hochreiter & Schmidhuber 1997) at growing
 lags T, several seeds each. ``forget_bias``: the LSTM with torch's default forget-gate bias against
-b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). Every run uses ``lstm_tutorial.train.train``
-on one thread, so the numbers do not depend on the machine's thread count. Each JSON file records
+b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). Every run uses ``train.train`` on
+one thread, so the numbers do not depend on the machine's thread count. Each JSON file records
 the command that regenerates it, the settings, and one record per run (with its test-loss curve).
 """
 
@@ -106,7 +106,10 @@ def save(path: Path, name: str, settings: Settings, runs: list[Run], command: st
     record = {
         "experiment": name,
         "command": command,
-        "task": "adding problem (lstm_tutorial.tasks.adding_problem); solved = test MSE < 0.01",
+        "task": (
+            "adding problem (lstm_tutorial.experiments.tasks.adding_problem); "
+            "solved = test MSE < 0.01"
+        ),
         "baseline_mse": 1 / 6,
         "settings": asdict(settings),
         "environment": {"torch": torch.__version__, "python": platform.python_version()},

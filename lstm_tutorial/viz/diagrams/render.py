@@ -30,7 +30,7 @@ RENDERER = f"matplotlib {mpl.__version__}, FreeType {ft2font.__freetype_version_
 ENCODER = f"Pillow {PIL.__version__}"
 METADATA = {
     "Software": None,  # no banner; matplotlib's PNGs carry no timestamp either
-    "Source": "lstm_tutorial.diagrams",
+    "Source": "lstm_tutorial.viz.diagrams",
     "Renderer": RENDERER,
     "Encoder": ENCODER,
 }
@@ -85,9 +85,9 @@ def render_all(outdir: str | Path = "figures") -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m lstm_tutorial.diagrams [OUTDIR]``: redraw every figure (default: figures/)."""
+    """``python -m lstm_tutorial.viz.diagrams [OUTDIR]``: redraw every figure (default figures/)."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
-        raise SystemExit("usage: python -m lstm_tutorial.diagrams [OUTDIR]  (default: figures)")
+        raise SystemExit("usage: python -m lstm_tutorial.viz.diagrams [OUTDIR]  (default: figures)")
     for path in render_all(argv[0] if argv else "figures"):
         print(path)

@@ -73,7 +73,7 @@ CIFG_MISTAKES = [
 
 
 def _coupled_cell(D: int, H: int) -> nn.Module:
-    from ..lstm import LSTMCell
+    from ...lstm import LSTMCell
 
     return LSTMCell(D, H, dtype=torch.float64, coupled=True)
 

@@ -180,7 +180,7 @@ GRU_MISTAKES = [
 
 
 def _gru_cell(D: int, H: int) -> nn.Module:
-    from .. import gru
+    from ... import gru
 
     return gru.GRUCell(D, H, reset_after=True, dtype=torch.float64)
 

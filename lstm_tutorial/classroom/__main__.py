@@ -1,0 +1,3 @@
+from .assignments import main
+
+main()
