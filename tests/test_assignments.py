@@ -4,13 +4,15 @@ Executing notebooks is slow, so one test runs a tiny fixture notebook in four ve
 (solution, untouched student version, two buggy submissions) in one shared kernel.
 """
 
+import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from lstm_tutorial.classroom import assignments as A
-from lstm_tutorial.classroom.grading import score
+from lstm_tutorial.classroom.grading import execute, score
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
@@ -194,3 +196,66 @@ def test_command_line_refuses_to_overwrite_the_sources(capsys):
     with pytest.raises(SystemExit):
         A.main([str(FIXTURE), "build/x"])
     assert "SOURCE must be a folder of notebooks" in capsys.readouterr().err
+
+
+# ---- the folder `make assignments` writes, handed out as it is
+
+
+def answered(student, full):
+    """The student version with the instructor's answers written into its solution cells."""
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in full.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    nb = nbformat.from_dict(student)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = "\n".join(
+                ln for ln in answers[grade_id].splitlines() if ln.strip() not in (A.BEGIN, A.END)
+            )
+    return nb
+
+
+NOT_WRITTEN = re.compile(r"is not written yet|write \w+ here, then run the check cell below")
+
+
+def test_the_handed_out_folder_runs_when_answered_and_only_asks_for_answers_untouched(tmp_path):
+    """`make assignments`, moved away from the clone (a zip handed out): with the answers filled
+    in, every notebook runs top to bottom without an error; untouched, the only errors say that
+    an exercise is not written yet (no missing file, module or figure)."""
+    built = tmp_path / "built"
+    A.build(ROOT / "notebooks", built)
+    handout = shutil.copytree(built, tmp_path / "somewhere" / "assignments")  # nothing from ROOT
+    answers = tmp_path / "answered"
+    shutil.copytree(handout, answers)
+    names = sorted(p.name for p in handout.glob("*.ipynb"))
+    for name in names:
+        full = nbformat.read(ROOT / "notebooks" / name, 4)
+        nbformat.write(answered(nbformat.read(handout / name, 4), full), answers / name)
+    paths = [answers / n for n in names] + [handout / n for n in names]
+    executed = dict(zip(paths, execute(paths, timeout=300)))
+    for path, nb in executed.items():
+        errors = [(k, o) for k, c in enumerate(nb.cells) for o in c.get("outputs", [])]
+        errors = [(k, o) for k, o in errors if o.output_type == "error"]
+        if path.parent == answers:
+            assert not errors, f"{path.name}, cell {errors[0][0]}: {errors[0][1].evalue}"
+        else:
+            assert errors, f"{path.name}: an untouched student version must fail its checks"
+            for k, o in errors:
+                assert NOT_WRITTEN.search(o.evalue) or NOT_WRITTEN.search("".join(o.traceback)), (
+                    f"{path.name}, cell {k}: {o.ename}: {o.evalue}"
+                )
+
+
+def test_no_student_version_shows_another_notebooks_answer(tmp_path):
+    """Released together, the notebooks must not hand out each other's answers in plain text."""
+    written = A.build(ROOT / "notebooks", tmp_path)
+    text = "\n".join(c.source for p in written for c in nbformat.read(p, 4).cells)
+    for path in written:
+        full = nbformat.read(ROOT / "notebooks" / path.name, 4)
+        for cell in full.cells:
+            for line in split(cell.source)[1]:
+                if any(op in line for op in ("@", " * ", "torch.")):  # a formula, not a call
+                    assert line not in text, f"{path.name}'s answer appears: {line!r}"

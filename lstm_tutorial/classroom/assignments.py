@@ -5,7 +5,9 @@ its answer between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; a grade cell
 runs a check; ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` marks tests students do
 not see. The student version keeps every line outside the markers (the ``def`` line and the
 docstring), replaces each answer with ``raise NotImplementedError(...)``, drops hidden tests,
-clears outputs, locks the locked cells and embeds the figures, so one file can be handed out.
+clears outputs, locks the locked cells and embeds the figures; the frozen results a notebook reads
+(``../results/NAME.json``) are copied to ``results/`` beside it, and the path changed to match, so
+the folder can be handed out as it is.
 Scoring (``checks.grading``) follows nbgrader's autograder: a grade cell earns its points iff it
 ends without an error output. With nbgrader installed (``pip install .[classroom]``), ``nbgrader
 generate_assignment`` and ``nbgrader autograde`` do the same from a course folder
@@ -22,6 +24,7 @@ import argparse
 import base64
 import copy
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -32,6 +35,8 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.png)\)")
+# a notebook's frozen results, read as "../results/NAME.json": shipped beside the student version
+RESULTS = re.compile(r"""(["'])\.\./results/([\w.-]+\.json)\1""")
 
 
 def _grader(cell) -> dict:
@@ -129,14 +134,23 @@ def student_version(nb, folder: Path | str = ".", name: str = "notebook", soluti
             cell.metadata["editable"], cell.metadata["deletable"] = False, False
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            cell.source = RESULTS.sub(r"\1results/\2\1", cell.source)
         elif cell.cell_type == "markdown":
             _embed_images(cell, Path(folder))
     return nb
 
 
+def results_used(nb) -> list[str]:
+    """The result files (``../results/NAME.json``) that a notebook's code cells read."""
+    return sorted(
+        {m.group(2) for c in nb.cells if c.cell_type == "code" for m in RESULTS.finditer(c.source)}
+    )
+
+
 def build(source: Path | str, target: Path | str, solutions: bool = False) -> list[Path]:
     """Write the student (or, with ``solutions``, instructor) version of every notebook in
-    ``source`` that has exercises."""
+    ``source`` that has exercises, and beside them (in ``target/results/``) the result files
+    they read, so that ``target`` can be handed out as it is."""
     source, target = Path(source), Path(target)
     if not source.is_dir():
         raise ValueError(f"SOURCE must be a folder of notebooks, got {str(source)!r}")
@@ -147,6 +161,11 @@ def build(source: Path | str, target: Path | str, solutions: bool = False) -> li
     for path in sorted(source.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         if has_exercises(nb):
+            for name in results_used(nb):
+                (target / "results").mkdir(exist_ok=True)
+                shutil.copyfile(
+                    source.resolve().parent / "results" / name, target / "results" / name
+                )
             nb = student_version(nb, path.parent, path.name, solutions)
             nbformat.write(nb, target / path.name)
             written.append(target / path.name)

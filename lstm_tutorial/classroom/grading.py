@@ -44,8 +44,8 @@ def score(nb) -> Score:
     return Score(sum(c.score for c in cells), sum(c.points for c in cells), cells)
 
 
-def autograde(paths: list[Path | str], timeout: int = 120) -> list[Score]:
-    """Run each notebook top to bottom, errors allowed (as nbgrader does), and score it.
+def execute(paths: list[Path | str], timeout: int = 120) -> list:
+    """Run each notebook top to bottom, errors allowed (as nbgrader does); return them executed.
 
     The notebooks share one kernel, so torch is imported once for a whole class set; before each
     one the kernel's namespace is reset (``%reset -f``) and its working directory set to the
@@ -56,7 +56,7 @@ def autograde(paths: list[Path | str], timeout: int = 120) -> list[Score]:
 
     km = KernelManager(kernel_name="python3")
     km.start_kernel(env={**os.environ, "OMP_NUM_THREADS": "1"})
-    scores = []
+    done = []
     try:
         for path in map(Path, paths):
             nb = nbformat.read(path, as_version=4)
@@ -68,7 +68,12 @@ def autograde(paths: list[Path | str], timeout: int = 120) -> list[Score]:
                 client = NotebookClient(book, km=km, timeout=timeout, allow_errors=errors)
                 client.execute()
                 client.kc.stop_channels()
-            scores.append(score(nb))
+            done.append(nb)
     finally:
         km.shutdown_kernel(now=True)
-    return scores
+    return done
+
+
+def autograde(paths: list[Path | str], timeout: int = 120) -> list[Score]:
+    """Run each notebook top to bottom, errors allowed, and score it (see ``execute``)."""
+    return [score(nb) for nb in execute(paths, timeout)]

@@ -8,19 +8,18 @@ traceback. The checks draw their random inputs from their own generator, so call
 change the numbers a notebook prints afterwards.
 """
 
-from ._core import CheckFailed, check_close
 from ._ipython import install_ipython_handler
-from .gru import check_gru_step
-from .lstm import (
+from .cell_update import check_cell_update
+from .failure import CheckFailed, check_close
+from .gru_step import check_gru_step
+from .layer import (
     check_candidate,
-    check_cell_update,
     check_forget_gate,
     check_input_gate,
     check_output_gate,
+    check_rnn_step,
 )
-from .rnn import check_rnn_step
-from .step import check_lstm_step
-from .variants import check_cifg_step
+from .lstm_step import check_cifg_step, check_lstm_step
 
 install_ipython_handler()
 

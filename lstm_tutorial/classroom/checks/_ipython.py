@@ -1,47 +1,69 @@
-"""Show a failed check in IPython/Jupyter as its one sentence instead of a traceback, and an
-exercise that is not written yet (the student notebook's ``raise NotImplementedError("write
-<name> here, ...")`` stub, reached from a later cell) as one sentence that says where to go.
+"""Show a failed check in IPython/Jupyter as its one sentence instead of a traceback; say so when
+a cell uses an exercise that is not written yet (the student version's ``raise
+NotImplementedError("write <name> here, then run the check cell below")`` stub), and when a cell
+fails later only because such an exercise is still missing.
 
-``set_custom_exc`` registers ``_show_failure`` for CheckFailed and NotImplementedError. IPython's
-docstring says the handler returns a structured traceback to display, but IPython ignores that
-return value (ipython/ipython#12378), so the handler displays the sentence itself with
-``_showtraceback``: in a kernel that sends an "error" output and the cell ends with an error
-status, so nbclient, nbval and nbgrader all see a failed cell (nbgrader gives it zero points).
-Any other NotImplementedError gets IPython's usual traceback.
+``set_custom_exc`` registers ``_show_failure``. IPython's docstring says the handler returns a
+structured traceback to display, but IPython ignores that return value (ipython/ipython#12378),
+so the handler displays the sentence itself with ``_showtraceback``: in a kernel that sends an
+"error" output and the cell ends with an error status, so nbclient, nbval and nbgrader all see a
+failed cell (nbgrader gives it zero points). Any other error gets IPython's usual traceback.
 """
 
 from __future__ import annotations
 
 import re
 
-from ._core import CheckFailed
+from .failure import CheckFailed
 
-# the stub that lstm_tutorial.classroom.assignments puts in place of an answer
-STUB = re.compile(r"write (\w+) here, then run the check cell below")
+# the stubs of lstm_tutorial.classroom.assignments and of docs/teaching.md's nbgrader config
+STUB = re.compile(r"write (\w+|your answer) here, then run the check cell below")
+
+
+def _red(text: str) -> list[str]:
+    return [f"\x1b[0;31m✗ {text}\x1b[0m"]
+
+
+def unwritten(namespace: dict) -> list[str]:
+    """The notebook's functions whose body is still a stub (their code holds the stub's text)."""
+    names = []
+    for name, value in namespace.items():
+        code = getattr(value, "__code__", None)
+        consts = getattr(code, "co_consts", ())
+        if any(isinstance(c, str) and STUB.fullmatch(c) for c in consts):
+            names.append(name)
+    return names
 
 
 def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
-    """IPython custom-exception handler: display one sentence as the cell's error output.
-
-    The kernel still records an "error" output and an error status, so nbclient, nbval and
-    nbgrader see a failed cell (zero points).
-    """
+    """IPython custom-exception handler: display one sentence as the cell's error output."""
     if issubclass(etype, CheckFailed):
-        shell._showtraceback(etype, value, [f"\x1b[0;31m✗ {value}\x1b[0m"])
+        shell._showtraceback(etype, value, _red(str(value)))
         return
-    stub = STUB.fullmatch(str(value))
-    if stub is None:  # a NotImplementedError of someone else's code: the usual traceback
+    stub = STUB.fullmatch(str(value)) if issubclass(etype, NotImplementedError) else None
+    missing = unwritten(shell.user_ns)
+    if stub is not None:
+        name = stub.group(1) if stub.group(1) != "your answer" else (missing or ["an exercise"])[0]
+        shell._showtraceback(
+            etype,
+            value,
+            _red(
+                f"{name} is not written yet, and this cell uses it: write {name} in its "
+                "exercise cell above, run its check cell, then run this cell again."
+            ),
+        )
+    elif missing:  # most likely a consequence: an earlier cell stopped at the stub
+        text = str(value).strip().splitlines()[0] if str(value).strip() else ""
+        shell._showtraceback(
+            etype,
+            value,
+            _red(
+                f"{etype.__name__}: {text}, most likely because {', '.join(missing)} is not "
+                "written yet: write it, run its check, then run the notebook again from the top."
+            ),
+        )
+    else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
-        return
-    name = stub.group(1)
-    shell._showtraceback(
-        etype,
-        value,
-        [
-            f"\x1b[0;31m✗ {name} is not written yet, and this cell uses it: write {name} in its "
-            "exercise cell above, run its check cell, then run this cell again.\x1b[0m"
-        ],
-    )
 
 
 def install_ipython_handler() -> bool:
@@ -53,5 +75,5 @@ def install_ipython_handler() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.set_custom_exc((CheckFailed, NotImplementedError), _show_failure)
+    shell.set_custom_exc((Exception,), _show_failure)
     return True

@@ -1,66 +1,18 @@
-"""Checks for notebooks 03-05: the LSTM's gates, its cell update and a whole step
-(Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000).
-
-    f = σ(W_f x + U_f h_prev + b_f)      i = σ(W_i x + U_i h_prev + b_i)
-    g = tanh(W_g x + U_g h_prev + b_g)   o = σ(W_o x + U_o h_prev + b_o)
-    c = f ⊙ c_prev + i ⊙ g               h = o ⊙ tanh(c)
-"""
+"""Check for notebook 04: the cell update of the LSTM, c = f ⊙ c_prev + i ⊙ g (Hochreiter &
+Schmidhuber 1997, with the forget gate of Gers et al. 2000). All four arguments are (B, H)."""
 
 from __future__ import annotations
 
 import torch
 
-from ._core import Case, Mistake
-from ._layer import layer, layer_cases, layer_mistakes, uniform
-from ._run import Exercise, run
-
-
-def _gate(name: str, letter: str, act: str, symbol: str) -> Exercise:
-    s = f"_{letter}"
-    return Exercise(
-        name=name,
-        equation=f"{symbol} = {act}(W{s} x + U{s} h_prev + b{s})",
-        outputs=(letter,),
-        arg_names=("x", "h_prev", f"W{s}", f"U{s}", f"b{s}"),
-        reference=layer(act),
-        cases=layer_cases,
-        mistakes=layer_mistakes(symbol, act, suffix=s),
-    )
-
-
-FORGET_GATE = _gate("forget_gate", "f", "σ", "f")
-INPUT_GATE = _gate("input_gate", "i", "σ", "i")
-CANDIDATE = _gate("candidate", "g", "tanh", "C̃")
-OUTPUT_GATE = _gate("output_gate", "o", "σ", "o")
-
-
-def check_forget_gate(forget_gate: object, seed: int = 0) -> None:
-    """Check ``forget_gate(x, h_prev, W_f, U_f, b_f) -> f`` (B, H) on random inputs."""
-    run(FORGET_GATE, forget_gate, seed)
-
-
-def check_input_gate(input_gate: object, seed: int = 0) -> None:
-    """Check ``input_gate(x, h_prev, W_i, U_i, b_i) -> i`` (B, H) on random inputs."""
-    run(INPUT_GATE, input_gate, seed)
-
-
-def check_candidate(candidate: object, seed: int = 0) -> None:
-    """Check ``candidate(x, h_prev, W_g, U_g, b_g) -> g`` (the C̃ of the essay) on random inputs."""
-    run(CANDIDATE, candidate, seed)
-
-
-def check_output_gate(output_gate: object, seed: int = 0) -> None:
-    """Check ``output_gate(x, h_prev, W_o, U_o, b_o) -> o`` (B, H) on random inputs."""
-    run(OUTPUT_GATE, output_gate, seed)
-
-
-# ---- the cell update: c = f ⊙ c_prev + i ⊙ g
+from .cases import SHAPES, Case, uniform
+from .runner import Exercise, Mistake, run
 
 
 def _update_cases(g: torch.Generator) -> list[Case]:
-    """c_prev (B, H) unbounded, f and i in (0, 1), g in (−1, 1); B ≠ H so @ fails visibly."""
+    """c_prev unbounded, f and i in (0, 1), g in (−1, 1), for the (B, H) of every shape."""
     cases = []
-    for B, H in [(3, 4), (2, 5), (5, 3), (1, 6)]:
+    for B, _, H in SHAPES:
         c_prev = 2 * torch.randn(B, H, generator=g, dtype=torch.float64)
         f, i = uniform(g, B, H, low=0.05, high=0.95), uniform(g, B, H, low=0.05, high=0.95)
         cases.append(Case((c_prev, f, i, uniform(g, B, H, low=-0.95, high=0.95)), B, 0, H))
@@ -68,7 +20,7 @@ def _update_cases(g: torch.Generator) -> list[Case]:
 
 
 def _update(c_prev, f, i, g):
-    return f * c_prev + i * g  # (B, H)
+    return f * c_prev + i * g  # (B, H), the line of LSTMCell.step
 
 
 CELL_UPDATE = Exercise(
@@ -78,6 +30,7 @@ CELL_UPDATE = Exercise(
     arg_names=("c_prev", "f", "i", "g"),
     reference=_update,
     cases=_update_cases,
+    sizes="BH",
     hints=[
         ("mat1 and mat2", "⊙ is the element-wise product, written *, not the matrix product @"),
         (
@@ -158,10 +111,26 @@ CELL_UPDATE = Exercise(
             "f and i are already gate values: do not apply σ to them again.",
             lambda c, f, i, g: torch.sigmoid(f) * c + torch.sigmoid(i) * g,
         ),
+        Mistake(
+            "⊙ is the element-wise product, written *, not the matrix product @.",
+            lambda c, f, i, g: f @ c + i @ g,
+        ),
+        Mistake(
+            "f multiplies only c_prev: c = f ⊙ c_prev + i ⊙ g, not f ⊙ (c_prev + i ⊙ g).",
+            lambda c, f, i, g: f * (c + i * g),
+        ),
+        Mistake(
+            "g multiplies only i: c = f ⊙ c_prev + i ⊙ g, not (f ⊙ c_prev + i) ⊙ g.",
+            lambda c, f, i, g: (f * c + i) * g,
+        ),
+        Mistake(
+            "i and g are added, not multiplied: the new memory is i ⊙ g.",
+            lambda c, f, i, g: f * c + i + g,
+        ),
     ],
 )
 
 
-def check_cell_update(cell_update: object, seed: int = 0) -> None:
+def check_cell_update(cell_update: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``cell_update(c_prev, f, i, g) -> c`` (B, H) on random inputs."""
-    run(CELL_UPDATE, cell_update, seed)
+    run(CELL_UPDATE, cell_update, seed, quiet)

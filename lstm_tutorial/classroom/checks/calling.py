@@ -1,0 +1,115 @@
+"""Calling a student's function: whatever it raises becomes one sentence that says what to change.
+
+The sentence keeps the first line of the error's own text (students learn to read errors) and
+always adds what usually causes it in these exercises; a bare exception never reaches them.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from .failure import CheckFailed, fail
+
+# (phrase of an error's text, what it usually means here). The first phrase found wins.
+ERROR_HINTS = [
+    (
+        "for @: 'Tensor' and 'builtin_function_or_method'",
+        "W.t is a method, not the transpose itself: write W.T (or W.t())",
+    ),
+    ("for @: 'Tensor' and 'method'", "W.t is a method, not the transpose itself: write W.T"),
+    ("'builtin_function_or_method' object", "a method was used without (): write W.T or W.t()"),
+    (
+        "mat1 and mat2 shapes cannot be multiplied",
+        "weights act on row vectors here, so W x is written x @ W.T (and U h_prev is h_prev @ U.T)",
+    ),
+    (
+        "must match the size of tensor",
+        "two terms of different shapes were combined; with one example per row every term is "
+        "(B, H): x @ W.T, h_prev @ U.T, and b (H,) broadcast over the rows",
+    ),
+    (
+        "expected scalar type",
+        "a float32 tensor was mixed in: keep every tensor float64 (no .float(), and give "
+        "torch.tensor/torch.zeros dtype=torch.float64 or use torch.zeros_like)",
+    ),
+    ("same dtype", "a float32 tensor was mixed in: keep every tensor float64 (no .float())"),
+    ("must be Tensor, not", "torch functions take tensors: pass the tensor itself, not a number"),
+    (
+        "in-place operation",
+        "the function changes a tensor in place (+=, *=, [...] =): compute a new tensor instead",
+    ),
+    ("numpy() on Tensor that requires grad", "compute with torch, not numpy"),
+    ("maximum recursion depth", "the function calls itself: compute the result from its pieces"),
+    (
+        "where it is not associated with a value",
+        "a variable is used before the line that computes it: in that place the equation "
+        "needs one of the arguments (x, h_prev, c_prev) or a value computed earlier",
+    ),
+    ("positional argument", "keep the signature given in the task"),
+    ("unexpected keyword argument", "keep the signature given in the task"),
+    ("'NoneType' object", "a value is None: did a helper function forget its `return`?"),
+    ("object has no attribute", "check the attribute's name against the task"),
+    ("not subscriptable", "index only tensors and tuples"),
+    ("cannot unpack", "return exactly the values the task asks for, in its order"),
+    ("too many values to unpack", "return exactly the values the task asks for, in its order"),
+]
+TORCH_NAMES = {"sigmoid", "tanh", "exp", "relu", "softmax", "zeros", "ones", "cat", "matmul"}
+DEFAULT_HINT = "compare that line's shapes with the task (x (B, D), h_prev (B, H), W (H, D))"
+
+
+class Outcome(NamedTuple):
+    """What one call gave: its result, or the error it raised (then ``result`` is None)."""
+
+    result: object
+    error: BaseException | None
+
+
+def call(fn: Callable, args: Sequence) -> Outcome:
+    """``fn(*args)``, any exception caught (a CheckFailed from a guard is raised at once)."""
+    try:
+        return Outcome(fn(*args), None)
+    except CheckFailed:
+        raise
+    except Exception as error:  # every bug in a submission must become feedback
+        return Outcome(None, error)
+
+
+def name_error_hint(text: str) -> str | None:
+    match = re.search(r"name '(\w+)' is not defined", text)
+    if not match:
+        return None
+    missing = match.group(1)
+    if missing in TORCH_NAMES:
+        return f"write torch.{missing}, the function lives in torch"
+    if missing in ("np", "numpy", "math"):
+        return f"{missing} is not imported here: compute with torch (torch.sigmoid, torch.tanh)"
+    return "use only the function's arguments and the names the notebook defines"
+
+
+def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = ()) -> str:
+    """One sentence for an error raised by the student's ``name``."""
+    if isinstance(error, NotImplementedError):
+        helper = traceback.extract_tb(error.__traceback__)[-1].name
+        if helper not in (name, "<lambda>", "<module>"):
+            return f"{name} calls {helper}, which is not written yet: finish {helper} first."
+        return (
+            f"{name} is not written yet: replace the `raise NotImplementedError(...)` line "
+            "with your code and run this cell again."
+        )
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    hint = name_error_hint(text) or next(
+        (h for key, h in [*hints, *ERROR_HINTS] if key in text), DEFAULT_HINT
+    )
+    detail = f" ({text})" if text else ""
+    return f"{name} raised {type(error).__name__}{detail}: {hint}."
+
+
+def call_or_fail(name: str, fn: Callable, args: Sequence, hints=()) -> object:
+    """``fn(*args)``, or CheckFailed with the sentence for what it raised."""
+    outcome = call(fn, args)
+    if outcome.error is not None:
+        fail(explain(name, outcome.error, hints))
+    return outcome.result

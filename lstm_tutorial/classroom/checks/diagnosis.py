@@ -1,0 +1,125 @@
+"""Naming what is wrong with a submission whose result differs from the reference's: the fault
+of a helper it calls, a known mistake, state kept between calls, an ignored argument, or, as a
+last resort, which output is wrong and by how much (a float32 or rounding slip said as such)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from .calling import call
+from .cases import Case
+from .exercise import Exercise, as_tuple, reference_result, student_args, valid
+from .failure import CheckFailed, close, same
+
+
+def mistake(ex: Exercise, cases: list[Case], results: list[tuple | None]) -> str | None:
+    """The first known mistake equal to the student on every case where the student ran."""
+    ran = [(c, r) for c, r in zip(cases, results) if r is not None]
+    if not ran:
+        return None
+    for mistake in ex.mistakes:
+        for case, result in ran:
+            try:
+                with torch.no_grad():
+                    buggy = as_tuple(mistake.fn(*case.args))
+            except Exception:  # this mistake cannot run on these shapes: not the student's
+                break
+            if not same(result, buggy, rtol=1e-8, atol=1e-10):
+                break
+        else:
+            return mistake.message
+    return None
+
+
+def helper(ex: Exercise, student: Callable) -> str | None:
+    """The fault of a helper of the student's that the function calls, if that helper fails."""
+    names = getattr(getattr(student, "__code__", None), "co_names", ())
+    scope = getattr(student, "__globals__", {})
+    for helper, check in ex.helpers.items():
+        if helper in names and callable(scope.get(helper)):
+            try:
+                check(scope[helper], quiet=True)
+            except CheckFailed as error:
+                return f"{ex.name} calls your {helper}, which is wrong: {error}"
+    return None
+
+
+def nudge(arg: object, g: torch.Generator) -> object:
+    """A randomly moved copy of a tensor or of a module's parameters; None for anything else."""
+    if isinstance(arg, torch.Tensor):
+        return arg + 0.37 * torch.randn(arg.shape, generator=g, dtype=arg.dtype)
+    if isinstance(arg, nn.Module):
+        moved = copy.deepcopy(arg)
+        with torch.no_grad():
+            for p in moved.parameters():
+                p.add_(0.37 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+        return moved
+    return None
+
+
+def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str | None:
+    """Name an argument the student's result ignores although the reference depends on it."""
+    g = torch.Generator().manual_seed(1234)
+    for j, arg_name in enumerate(ex.arg_names):
+        nudged = list(case.args)
+        nudged[j] = nudge(case.args[j], g)
+        if nudged[j] is None or same(reference_result(ex, nudged), reference_result(ex, case.args)):
+            continue
+        moved = as_tuple(call(student, student_args(ex, nudged)).result)
+        if same(moved, result):
+            return (
+                f"{ex.name}'s result does not change when {arg_name} changes: use the "
+                f"argument {arg_name} (not a variable of the notebook)."
+            )
+    return None
+
+
+def kept_state(ex, student, cases, k, result) -> str | None:
+    """Name a function that remembers something between calls (a cache, a global)."""
+    for j in range(k):
+        shapes = lambda c: [tuple(a.shape) for a in c.args if isinstance(a, torch.Tensor)]  # noqa: E731
+        if shapes(cases[j]) == shapes(cases[k]) and same(
+            result, reference_result(ex, cases[j].args)
+        ):
+            return (
+                f"{ex.name} returned the answer of an earlier call for new inputs of the same "
+                "shapes: it keeps something between calls (a cache or a global); compute the "
+                "result from the arguments every time."
+            )
+    again = valid(ex, call(student, student_args(ex, cases[k].args)), cases[k])
+    if again is not None and not same(again, result):
+        return (
+            f"{ex.name} gives different results when called twice with the same inputs: it "
+            "keeps something between calls (a global or a counter); use only the arguments."
+        )
+    return None
+
+
+def last_resort(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str:
+    """Which output is wrong and by how much; a precision or rounding slip said as such."""
+    wrong = [w for w, o, e in zip(ex.outputs, result, expected) if not close(o, e)]
+    error = max((o - e).abs().max().item() for o, e in zip(result, expected))
+    bad = [o for w, o in zip(ex.outputs, result) if w in wrong]
+    if error < 1e-3:
+        if all(torch.equal(o, o.float().double()) for o in bad):
+            return (
+                f"{ex.name} is almost right but not exact (largest error {error:.1e}): a step "
+                "ran in float32, so keep every tensor float64 (no .float(), no torch.float32)."
+            )
+        for d in range(1, 9):
+            if all(((o * 10**d).round() - o * 10**d).abs().max() < 1e-6 for o in bad):
+                return (
+                    f"{ex.name} rounds its result to {d} decimals (largest error {error:.1e}): "
+                    "return the exact values and round only when printing."
+                )
+    right = [w for w in ex.outputs if w not in wrong]
+    which = " and ".join(wrong) + (f" (while {' and '.join(right)} is right)" if right else "")
+    where = ", ".join(f"{s}={getattr(case, s)}" for s in ex.sizes)
+    return (
+        f"{ex.name} returns the right shape but wrong values for {which}, largest error "
+        f"{error:.3g} at {where}: compare each term with {ex.equation}."
+    )

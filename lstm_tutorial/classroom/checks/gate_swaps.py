@@ -1,0 +1,164 @@
+"""Step mistakes derived from the catalogue of wrong layers: the package's own cell, run with one
+of its gates (or several) replaced by a wrong layer, a gate of another name, or a gate that reads
+the wrong state. Shared by the LSTM, CIFG and GRU step checks."""
+
+from __future__ import annotations
+
+import itertools
+
+from torch import nn
+
+from .cases import shares_parameters
+from .runner import Mistake
+from .wrong_layers import ACT, CATALOGUE, for_activation, words
+
+
+def act_of(gate: nn.Module) -> str:
+    return "σ" if gate.activation == "sigmoid" else "tanh"
+
+
+def right_layer(x, h, W, U, b, act):
+    return ACT[act](x @ W.T + h @ U.T + b)  # (B, H)
+
+
+class WrongGate(nn.Module):
+    """Stands in for ``gate``: computes ``wrong(x, h, W, U, b, act)`` from its parameters,
+    reading ``reads_x`` / ``reads`` (tensors) in place of the x / h it is given if set, and with
+    some parameters taken from elsewhere (``params``, e.g. {"W": another gate's W})."""
+
+    def __init__(self, gate, wrong=right_layer, act=None, reads=None, reads_x=None, params=None):
+        super().__init__()
+        self.gate, self.wrong, self.act = gate, wrong, act or act_of(gate)
+        self.reads, self.reads_x, self.params = reads, reads_x, params or {}
+
+    def forward(self, x, h, c=None):
+        x = x if self.reads_x is None else self.reads_x
+        h = h if self.reads is None else self.reads
+        W, U, b = (self.params.get(k, getattr(self.gate, k)) for k in "WUb")
+        return self.wrong(x, h, W, U, b, self.act)
+
+
+def with_gates(cell: nn.Module, **gates: nn.Module) -> nn.Module:
+    """A copy of ``cell`` (same parameters) with some gate modules replaced."""
+    cell = shares_parameters(cell)
+    for letter, gate in gates.items():
+        setattr(cell, letter, gate)
+    return cell
+
+
+def wrong_layer_mistakes(step, letters: str, sigmoid: str) -> list[Mistake]:
+    """Every wrong layer of the catalogue in each gate of ``letters``, in all the σ gates
+    ``sigmoid`` at once, and (the weight slips) in every gate at once.
+
+    ``step(cell, *args)`` runs the package's step on a (modified) cell and the case's arguments.
+    """
+    mistakes = []
+    for letter in letters:
+        for w in CATALOGUE:
+            where = "the candidate C̃" if letter == "g" else f"gate {letter}"
+            mistakes.append(_in_gates(step, w, letter, f"In {where} (cell.{letter}), "))
+    for w in for_activation("σ"):
+        mistakes.append(_in_gates(step, w, sigmoid, f"In each of the gates {', '.join(sigmoid)}, "))
+    for w in CATALOGUE if len(letters) > len(sigmoid) else ():
+        if not w.only and not any(s in w.message for s in ("{act}", "{other}", "{name}")):
+            mistakes.append(_in_gates(step, w, letters, "In every gate, "))
+    return mistakes
+
+
+def _in_gates(step, wrong, letters: str, where: str) -> Mistake:
+    one = len(letters) == 1
+    slots = words("σ", "the gate")
+
+    def fn(*args):
+        cell = args[-1]
+        gates = {k: WrongGate(getattr(cell, k), wrong.fn) for k in letters}
+        if one and wrong.only and wrong.only != act_of(getattr(cell, letters)):
+            raise ValueError("this slip does not exist for this gate's activation")
+        return step(with_gates(cell, **gates), *args[:-1])
+
+    if one:
+        slots = _act_slots(letters)
+    return Mistake(where + wrong.message.format(**slots), fn)
+
+
+def _act_slots(letter: str) -> dict[str, str]:
+    """σ for the gates, tanh for the candidates g and n."""
+    name = "C̃" if letter == "g" else letter
+    return words("tanh" if letter in "gn" else "σ", name, weights=f"cell.{letter}")
+
+
+def mixed_up_mistakes(
+    step,
+    letters: str,
+    rule: str = "each value comes from the gate of the same name (C̃ from cell.g)",
+) -> list[Mistake]:
+    """Gates computed from another gate's parameters, with that gate's activation (cell.i(x, h)
+    for f) or with their own (forget_gate(x, h, cell.i.W, cell.i.U, cell.i.b))."""
+    mistakes = []
+    for order in itertools.product(letters, repeat=len(letters)):
+        wrong = [f"{role} from cell.{k}" for role, k in zip(letters, order) if role != k]
+        if not wrong:
+            continue
+        message = f"the gates are mixed up (you took {', '.join(wrong)}): {rule}."
+        for own in (False, True):
+
+            def fn(*args, order=order, own=own):
+                cell = args[-1]
+                gates = {
+                    role: WrongGate(
+                        getattr(cell, k), act=("tanh" if role in "gn" else "σ") if own else None
+                    )
+                    for role, k in zip(letters, order)
+                }
+                return step(with_gates(cell, **gates), *args[:-1])
+
+            mistakes.append(Mistake(message, fn))
+    return mistakes
+
+
+def input_mistakes(step, letters: str, quantities) -> list[Mistake]:
+    """Each gate reading another value (an argument, another gate's value) in place of x or of
+    h_prev; ``quantities(*args)`` names the values a student has at hand."""
+
+    def reading(k, slot, other):
+        def fn(*args):
+            cell, value = args[-1], quantities(*args)[other]  # KeyError: not in this cell
+            key = "reads_x" if slot == "x" else "reads"
+            gate = WrongGate(getattr(cell, k), **{key: value})
+            return step(with_gates(cell, **{k: gate}), *args[:-1])
+
+        return fn
+
+    mistakes = []
+    for k in letters:
+        for slot in ("x", "h_prev"):
+            for other in ("x", "h_prev", "c_prev", "f", "i", "g", "o", "c", "r", "z", "n"):
+                if other not in (slot, k):
+                    message = f"gate {k} (cell.{k}) reads {other} where {slot} belongs."
+                    mistakes.append(Mistake(message, reading(k, slot, other)))
+    return mistakes
+
+
+def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
+    """Each gate using one parameter of another layer of ``letters + sources`` (cell.f.W in the
+    input gate)."""
+
+    def borrowing(k, name, j):
+        def fn(*args):
+            cell = args[-1]
+            params = {name: getattr(getattr(cell, j), name)}
+            gate = WrongGate(getattr(cell, k), params=params)
+            return step(with_gates(cell, **{k: gate}), *args[:-1])
+
+        return fn
+
+    return [
+        Mistake(
+            f"gate {k} (cell.{k}) uses cell.{j}.{name} where cell.{k}.{name} belongs.",
+            borrowing(k, name, j),
+        )
+        for k in letters
+        for j in letters + sources
+        if j != k
+        for name in "WUb"
+    ]

@@ -1,0 +1,244 @@
+"""Check for notebook 10: a step of the GRU (Cho et al. 2014) in torch's form, where the reset
+gate acts after the recurrent product (as in ``torch.nn.GRUCell`` and cuDNN). The reference is
+``GRUCell.step``.
+
+    r = σ(W_r x + U_r h_prev + b_r)
+    z = σ(W_z x + U_z h_prev + b_z)
+    n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))
+    h = (1 − z) ⊙ n + z ⊙ h_prev
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.func import functional_call
+
+from ...gru import GRUCell
+from .cases import cell_cases, shares_parameters
+from .gate_swaps import (
+    input_mistakes,
+    mixed_up_mistakes,
+    weight_mistakes,
+    with_gates,
+    wrong_layer_mistakes,
+)
+from .runner import Exercise, Mistake, run
+from .slots import slot_mistakes
+
+σ, tanh = torch.sigmoid, torch.tanh
+
+
+def step(cell, x, h_prev):
+    return cell.step(x, h_prev)[0]  # (B, H)
+
+
+def reference(x, h_prev, cell):
+    return step(cell, x, h_prev)
+
+
+def candidate(form):
+    """A wrong candidate ``form(x, h_prev, r, W_n, U_n, b_n, b_hn) -> n`` in the package's step."""
+
+    def wrong(x, h_prev, cell):
+        r, z, _, _ = cell.step(x, h_prev)[1]
+        n = form(x, h_prev, r, cell.n.W, cell.n.U, cell.n.b, cell.b_hn)  # (B, H)
+        return (1 - z) * n + z * h_prev
+
+    return wrong
+
+
+def blend(expr):
+    """A wrong last line ``expr(z, n, h_prev, r) -> h`` with the package's r, z and n."""
+
+    def wrong(x, h_prev, cell):
+        r, z, n, _ = cell.step(x, h_prev)[1]
+        return expr(z, n, h_prev, r)
+
+    return wrong
+
+
+def with_parameters(changes: dict):
+    """The package's step with some parameters replaced, ``changes[name](cell) -> tensor``."""
+
+    def wrong(x, h_prev, cell):
+        params = {name: new(cell) for name, new in changes.items()}
+        return functional_call(cell, params, (x, h_prev))
+
+    return wrong
+
+
+def cho(cell):
+    """The same parameters in the form of Cho et al. (2014): U_n (r ⊙ h_prev), no b_hn."""
+    cell = shares_parameters(cell)
+    cell.reset_after = False
+    return cell
+
+
+def quantities(x, h_prev, cell) -> dict:
+    """The values a student has at hand in the step, by name."""
+    r, z, n, h = cell.step(x, h_prev)[1]
+    return dict(x=x, h_prev=h_prev, r=r, z=z, n=n, h=h)
+
+
+def _from_n(v, q, args):
+    cell, (x, r, h_prev) = args[-1], v
+    n = tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))  # (B, H)
+    return (1 - q["z"]) * n + q["z"] * q["h_prev"]
+
+
+VALUES = ["x", "h_prev", "r", "z", "n"]
+SLOTS = [
+    *slot_mistakes("h = (1 − z) ⊙ n + z ⊙ h_prev", ["z", "n", "z", "h_prev"],
+                   lambda v, q, a: (1 - v[0]) * v[1] + v[2] * v[3], quantities, VALUES),
+    *slot_mistakes("n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))", ["x", "r", "h_prev"],
+                   _from_n, quantities, VALUES),
+    *slot_mistakes("return h", ["h"], lambda v, q, a: v[0], quantities, VALUES),
+]  # fmt: skip
+N = "n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))"
+
+m = Mistake
+GRU_MISTAKES = [
+    m(f"b_n is subtracted; add it: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T - b + r * (h @ U.T + b_hn)))),
+    m(f"b_hn is subtracted; add it: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T - b_hn)))),
+    m(f"the reset term is subtracted; add it: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b - r * (h @ U.T + b_hn)))),
+    m(f"r must multiply the recurrent part, not be added to it: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r + (h @ U.T + b_hn)))),
+    m(f"the bias b_n is multiplied where it should be added: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T * b + r * (h @ U.T + b_hn)))),
+    m(f"the bias b_n is multiplied where it should be added: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b * r * (h @ U.T + b_hn)))),
+    m(f"the bias b_hn is multiplied where it should be added: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T * b_hn)))),
+    m(f"tanh is applied twice: {N} has one tanh.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(tanh(x @ W.T + b + r * (h @ U.T + b_hn))))),
+    m(f"n has the wrong sign: {N}, with no minus.",
+      candidate(lambda x, h, r, W, U, b, b_hn: -tanh(x @ W.T + b + r * (h @ U.T + b_hn)))),
+    m("1 − z is missing its 1: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: -z * n + z * h)),
+    m("the two terms are multiplied; add them: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 - z) * n * z * h)),
+    m("z and h_prev are added, not multiplied: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 - z) * n + z + h)),
+    m("(1 − z) and n are added, not multiplied: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 - z) + n + z * h)),
+    m("z ⊙ h_prev is subtracted; add it: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 - z) * n - z * h)),
+    *[m(f"n uses cell.{j}.{w} where cell.n.{w} belongs.",
+        with_parameters({f"n.{w}": lambda c, j=j, w=w: getattr(getattr(c, j), w)}))
+      for j in "rz" for w in "WUb"],
+    m("z and 1 − z are swapped: here h = (1 − z) ⊙ n + z ⊙ h_prev, so z keeps the old state.",
+      blend(lambda z, n, h, r: z * n + (1 - z) * h)),
+    m("h must mix n with h_prev: h = (1 − z) ⊙ n + z ⊙ h_prev.", blend(lambda z, n, h, r: n)),
+    m("the old state must be scaled by z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 - z) * n + h)),
+    m("n must be scaled by 1 − z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: n + z * h)),
+    m("(1 + z) should be (1 − z): h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 + z) * n + z * h)),
+    m("the old state in h = (1 − z) ⊙ n + z ⊙ h_prev is h_prev itself; r acts only inside n.",
+      blend(lambda z, n, h, r: (1 - z) * n + z * (r * h))),
+    m("h_prev must be scaled by z, not 1 − z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: (1 - z) * n + (1 - z) * h)),
+    m("n must be scaled by 1 − z, not z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
+      blend(lambda z, n, h, r: z * n + z * h)),
+    m("1 − z needs parentheses: write (1 - z) * n, not 1 - z * n.",
+      blend(lambda z, n, h, r: 1 - z * n + z * h)),
+    m("h was squashed again by tanh: h = (1 − z) ⊙ n + z ⊙ h_prev is already bounded.",
+      blend(lambda z, n, h, r: tanh((1 - z) * n + z * h))),
+    m("h was squashed by σ: h = (1 − z) ⊙ n + z ⊙ h_prev, with no activation.",
+      blend(lambda z, n, h, r: σ((1 - z) * n + z * h))),
+    m("⊙ is the element-wise product, written *, not the matrix product @.",
+      blend(lambda z, n, h, r: (1 - z) @ n + z @ h)),
+    m("r and z are swapped: r (from cell.r) resets the candidate and z (from cell.z) mixes the "
+      "states.", lambda x, h, cell: step(with_gates(cell, r=cell.z, z=cell.r), x, h)),
+    m("n uses the update gate z where the reset gate r belongs: r ⊙ (U_n h_prev + b_hn).",
+      lambda x, h, cell: blend(lambda z, n, h_, r: (1 - z) * cell.candidate(x, h, z) + z * h)(
+          x, h, cell)),
+    m("r is applied to h_prev before U_n (the form of Cho et al. 2014); torch's form applies it "
+      "after: r ⊙ (U_n h_prev + b_hn).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (r * h) @ U.T + b_hn))),
+    m("cell.n(x, r ⊙ h_prev) is the form of Cho et al. (2014) without b_hn; write "
+      "n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      lambda x, h, cell: step(cho(cell), x, h)),
+    m("b_hn belongs inside the reset: r ⊙ (U_n h_prev + b_hn).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T) + b_hn))),
+    m("the bias b_hn is missing from n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T)))),
+    m("the reset gate r is not used in n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + h @ U.T + b_hn))),
+    m("cell.n(x, h_prev) ignores r and b_hn: write n = tanh(W_n x + b_n + r ⊙ (U_n h_prev "
+      "+ b_hn)).", candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + h @ U.T))),
+    m("r must scale only the recurrent part: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(r * (x @ W.T + b + h @ U.T + b_hn)))),
+    m("b_n belongs outside the reset, next to W_n x: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev "
+      "+ b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + r * (h @ U.T + b + b_hn)))),
+    m("b_n and b_hn are swapped: b_n = cell.n.b goes next to W_n x, and cell.b_hn inside "
+      "r ⊙ (U_n h_prev + b_hn).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b_hn + r * (h @ U.T + b)))),
+    m("the bias b_n (cell.n.b) is missing from n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + r * (h @ U.T + b_hn)))),
+    m("r is applied twice (to h_prev and to U_n h_prev); torch's form applies it once: "
+      "r ⊙ (U_n h_prev + b_hn).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * ((r * h) @ U.T + b_hn)))),
+    m("n uses 1 − r where r belongs: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (1 - r) * (h @ U.T + b_hn)))),
+    m("n uses σ instead of tanh: the candidate must lie between −1 and 1.",
+      candidate(lambda x, h, r, W, U, b, b_hn: σ(x @ W.T + b + r * (h @ U.T + b_hn)))),
+    m("n uses ReLU instead of tanh: use torch.tanh.",
+      candidate(lambda x, h, r, W, U, b, b_hn: torch.relu(x @ W.T + b + r * (h @ U.T + b_hn)))),
+    m("n is missing its tanh: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
+      candidate(lambda x, h, r, W, U, b, b_hn: x @ W.T + b + r * (h @ U.T + b_hn))),
+    m("W_n and U_n are swapped in n: W_n multiplies x and U_n multiplies h_prev.",
+      with_parameters({"n.W": lambda c: c.n.U, "n.U": lambda c: c.n.W})),
+    m("forgot to transpose W_n in n: with one example per row, W_n x is written x @ W_n.T.",
+      with_parameters({"n.W": lambda c: c.n.W.T})),
+    m("forgot to transpose U_n in n: with one example per row, U_n h_prev is written "
+      "h_prev @ U_n.T.", with_parameters({"n.U": lambda c: c.n.U.T})),
+    m("in n, the input term W_n x is missing.", with_parameters({"n.W": lambda c: 0 * c.n.W})),
+    m("in n, the recurrent term U_n h_prev is missing.",
+      with_parameters({"n.U": lambda c: 0 * c.n.U})),
+    m("forgot to transpose the weights: with one example per row, W x is written x @ W.T.",
+      with_parameters({f"{k}.{w}": (lambda c, k=k, w=w: getattr(getattr(c, k), w).T)
+                         for k in "rzn" for w in "WU"})),
+    m("W and U are swapped in every layer: W multiplies x and U multiplies h_prev.",
+      with_parameters({f"{k}.{w}": (lambda c, k=k, w=w: getattr(getattr(c, k), "UW"[w == "U"]))
+                         for k in "rzn" for w in "WU"})),
+    m("the biases are missing: every layer has its b, and n also b_hn.",
+      with_parameters({"b_hn": lambda c: 0 * c.b_hn,
+                      **{f"{k}.b": (lambda c, k=k: 0 * getattr(c, k).b) for k in "rzn"}})),
+    m("the layers ignore h_prev: r, z and n read x and h_prev.",
+      with_parameters({f"{k}.U": (lambda c, k=k: 0 * getattr(c, k).U) for k in "rzn"})),
+    *wrong_layer_mistakes(step, "rz", "rz"),
+    *input_mistakes(step, "rz", quantities),
+    *weight_mistakes(step, "rz", sources="n"),
+    *SLOTS,
+    *mixed_up_mistakes(step, "rz", "each gate value comes from the gate of the same name"),
+]  # fmt: skip
+
+GRU_STEP = Exercise(
+    name="gru_step",
+    equation="h = (1 − z) ⊙ n + z ⊙ h_prev with n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))",
+    outputs=("h",),
+    arg_names=("x", "h_prev", "cell"),
+    reference=reference,
+    cases=cell_cases(lambda D, H: GRUCell(D, H, dtype=torch.float64), with_c=False),
+    mistakes=GRU_MISTAKES,
+    hints=[
+        ("'GRUCell' object has no attribute",
+         "the weights live in the cell's gates cell.r, cell.z, cell.n (each .W, .U, .b), and the "
+         "extra bias is cell.b_hn"),
+        ("'Gate' object has no attribute 'b_hn'",
+         "b_hn belongs to the cell, not to a gate: cell.b_hn"),
+        ("'Gate' object has no attribute", "each gate holds its weights as .W, .U and .b"),
+    ],
+    guard=("", "write the four lines from the weights cell.r.W, ..., cell.b_hn"),
+)  # fmt: skip
+
+
+def check_gru_step(gru_step: object, seed: int = 0, quiet: bool = False) -> None:
+    """Check ``gru_step(x, h_prev, cell) -> h`` (B, H) with a random GRUCell (torch form)."""
+    run(GRU_STEP, gru_step, seed, quiet)

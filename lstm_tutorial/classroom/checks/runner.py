@@ -1,0 +1,113 @@
+"""The check runner: a student's function against the package's reference, on every case of
+``cases.SHAPES``, then its gradients. It prints "✓ ..." or raises CheckFailed with one sentence.
+
+The sentence, in order of preference: the fault in the student's own helper that the function
+calls (``Exercise.helpers``: lstm_step uses the student's output_gate); a known mistake whose
+result equals the student's on every case the student's function ran (``Exercise.mistakes``);
+state kept between calls; an argument it ignores;
+the error it raised, or what is wrong with what it returned; which output is wrong, and by how much.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import nn
+
+from . import diagnosis, returned
+from .calling import call, explain
+from .cases import GRADIENT_CASE, Case
+from .exercise import Exercise, Mistake, as_tuple, reference_result, student_args, valid
+from .failure import close, fail, passed, same
+
+__all__ = ["Exercise", "Mistake", "run"]
+
+
+def _leaves(args: Sequence, names: Sequence[str]) -> list[tuple[str, torch.Tensor]]:
+    out = []
+    for a, name in zip(args, names):
+        if isinstance(a, torch.Tensor):
+            out.append((name, a))
+        elif isinstance(a, nn.Module):
+            out += [(f"{name}.{n}", p) for n, p in a.named_parameters()]
+    return out
+
+
+def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
+    """Fail unless the student's result is differentiable, with the reference's gradients."""
+    args = tuple(
+        a.clone().requires_grad_() if isinstance(a, torch.Tensor) else a for a in case.args
+    )
+    leaves = _leaves(args, ex.arg_names)
+    g = torch.Generator().manual_seed(99)
+    weights = [torch.randn(case.B, case.H, generator=g, dtype=torch.float64) for _ in ex.outputs]
+
+    def grads(outputs: tuple) -> list:
+        loss = sum((o * w).sum() for o, w in zip(outputs, weights))
+        found = torch.autograd.grad(loss, [p for _, p in leaves], allow_unused=True)
+        return [torch.zeros_like(p) if d is None else d for (_, p), d in zip(leaves, found)]
+
+    with torch.enable_grad():
+        theirs = grads(as_tuple(ex.reference(*args)))
+        result = as_tuple(call(student, student_args(ex, args)).result)
+        for what, r in zip(ex.outputs, result):
+            if not (isinstance(r, torch.Tensor) and r.requires_grad):
+                fail(
+                    f"{ex.name} returns the right values, but {what} carries no gradient: later "
+                    "cells differentiate through it, so compute with torch operations only (no "
+                    ".detach(), .item(), .numpy(), torch.tensor(...) or torch.no_grad())."
+                )
+        ours = grads(result)
+    for (leaf, _), a, b in zip(leaves, ours, theirs):
+        if not close(a, b, rtol=1e-8, atol=1e-10):
+            fail(
+                f"{ex.name} returns the right values but the wrong gradient with respect to "
+                f"{leaf}: a piece is cut from autograd (.detach(), .data, numpy, or a copy "
+                "of the weights); compute every piece with torch operations on the arguments."
+            )
+
+
+def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
+    """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed."""
+    if not callable(student):
+        fail(
+            f"check_{ex.name} expects your function itself, e.g. check_{ex.name}({ex.name}), "
+            f"got {type(student).__name__}."
+        )
+    # fork_rng: building the random cells draws from torch's global generator, and a notebook
+    # must print the same numbers after a check as without it
+    with torch.random.fork_rng(devices=[]):
+        cases = ex.cases(torch.Generator().manual_seed(seed))
+        _compare(ex, student, cases)
+        _gradients(ex, student, cases[GRADIENT_CASE])
+    if not quiet:
+        passed(f"{ex.name} matches {ex.equation} on {len(cases)} random cases of different shapes.")
+
+
+def _compare(ex: Exercise, student: Callable, cases: list[Case]) -> None:
+    outcomes, results = [], []
+    for case in cases:
+        args = student_args(ex, case.args)
+        outcome = call(student, args)
+        for a, original, arg_name in zip(args, case.args, ex.arg_names):
+            if isinstance(a, torch.Tensor) and not torch.equal(a, original):
+                fail(
+                    f"{ex.name} changed its argument {arg_name} in place (with +=, *= or an "
+                    "indexed assignment); compute a new tensor instead."
+                )
+        outcomes.append(outcome)
+        results.append(valid(ex, outcome, case))
+    for k, (case, outcome, result) in enumerate(zip(cases, outcomes, results)):
+        expected = reference_result(ex, case.args)
+        if result is not None and same(result, expected):
+            continue
+        if outcome.error is None and result is None:  # the wrong type or shape: say which
+            returned.tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
+        message = diagnosis.helper(ex, student) or diagnosis.mistake(ex, cases, results)
+        if message is None and result is not None:
+            message = diagnosis.kept_state(ex, student, cases, k, result) or diagnosis.ignored(
+                ex, student, case, result
+            )
+            message = message or diagnosis.last_resort(ex, case, result, expected)
+        fail(message or explain(ex.name, outcome.error, ex.hints))

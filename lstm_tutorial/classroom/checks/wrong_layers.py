@@ -1,0 +1,141 @@
+"""The catalogue of wrong layers: plausible ways to get ``a = act(W x + U h_prev + b)`` wrong.
+
+Every exercise is built from such layers: the RNN step and the four gates are one layer each,
+and the LSTM, CIFG and GRU steps put one wrong layer in place of one gate (or of every gate) of
+the package's own cell (``lstm_step.py``, ``gru_step.py``). A wrong layer is a function
+``(x, h, W, U, b, act) -> (B, H)`` and a sentence with the slots {name} (the layer's symbol),
+{W}, {U}, {b}, {act} (σ or tanh), {other}, {fn} (torch.sigmoid or torch.tanh) and {why}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+
+exp = torch.exp
+ACT = {"σ": torch.sigmoid, "tanh": torch.tanh}
+FN = {"σ": "torch.sigmoid", "tanh": "torch.tanh"}
+HARD = {"σ": F.hardsigmoid, "tanh": F.hardtanh}
+WHY = {"σ": "a gate must lie between 0 and 1", "tanh": "it must lie between −1 and 1"}
+
+
+class WrongLayer(NamedTuple):
+    message: str  # a sentence with the slots of the module docstring
+    fn: Callable[..., torch.Tensor]  # (x, h, W, U, b, act) -> (B, H), act is "σ" or "tanh"
+    only: str = ""  # "σ" or "tanh" if the mistake only exists for that activation
+
+
+def words(act: str, name: str, suffix: str = "", weights: str = "") -> dict[str, str]:
+    """The slot values for a layer ``name`` with activation ``act`` and weights W{suffix}
+    (or ``{weights}.W``, e.g. cell.f.W, when ``weights`` is given)."""
+    other = "tanh" if act == "σ" else "σ"
+    W, U, b = (f"{weights}.{k}" for k in "WUb") if weights else (f"{k}{suffix}" for k in "WUb")
+    return dict(name=name, act=act, other=other, fn=FN[act], why=WHY[act], W=W, U=U, b=b)
+
+
+def z(x, h, W, U, b):
+    return x @ W.T + h @ U.T + b  # (B, H)
+
+
+L = WrongLayer
+CATALOGUE = [
+    # the activation
+    L("{name} uses {other} instead of {act}: {why}, so use {fn}.",
+      lambda x, h, W, U, b, a: ACT["tanh" if a == "σ" else "σ"](z(x, h, W, U, b))),
+    L("{name} is missing the {act}: apply {fn} to {W} x + {U} h_prev + {b}.",
+      lambda x, h, W, U, b, a: z(x, h, W, U, b)),
+    L("{name} uses ReLU instead of {act}: use {fn}.",
+      lambda x, h, W, U, b, a: torch.relu(z(x, h, W, U, b))),
+    L("{name} uses a piecewise-linear (hard) {act}: use {fn}.",
+      lambda x, h, W, U, b, a: HARD[a](z(x, h, W, U, b))),
+    L("{name} uses softmax, which makes the units compete; {act} acts on each unit separately: "
+      "use {fn}.", lambda x, h, W, U, b, a: torch.softmax(z(x, h, W, U, b), dim=-1)),
+    L("{name} uses softmax (over the batch), which makes the numbers compete; {act} acts on each "
+      "number separately: use {fn}.",
+      lambda x, h, W, U, b, a: torch.softmax(z(x, h, W, U, b), dim=0)),
+    L("{act} is applied twice: {name} = {act}({W} x + {U} h_prev + {b}) has one {act}.",
+      lambda x, h, W, U, b, a: ACT[a](ACT[a](z(x, h, W, U, b)))),
+    L("{name} is σ(−z) = 1 − σ(z): the sign is wrong, σ(z) = 1 / (1 + exp(−z)).",
+      lambda x, h, W, U, b, a: torch.sigmoid(-z(x, h, W, U, b)), only="σ"),
+    L("the parentheses are missing: 1 / 1 + exp(−z) is 1 + exp(−z); write 1 / (1 + exp(−z)), or "
+      "use torch.sigmoid.", lambda x, h, W, U, b, a: 1 + exp(-z(x, h, W, U, b)), only="σ"),
+    L("the parentheses are missing: 1 / 1 + exp(z) is 1 + exp(z); write 1 / (1 + exp(−z)), or "
+      "use torch.sigmoid.", lambda x, h, W, U, b, a: 1 + exp(z(x, h, W, U, b)), only="σ"),
+    L("(1 + tanh(z)) / 2 is σ(2z), not σ(z): use torch.sigmoid.",
+      lambda x, h, W, U, b, a: (1 + torch.tanh(z(x, h, W, U, b))) / 2, only="σ"),
+    L("2σ(z) − 1 is tanh(z/2), not tanh(z): use torch.tanh.",
+      lambda x, h, W, U, b, a: 2 * torch.sigmoid(z(x, h, W, U, b)) - 1, only="tanh"),
+    L("{name} has the wrong sign: tanh(−z) = −tanh(z); use torch.tanh(z).",
+      lambda x, h, W, U, b, a: -torch.tanh(z(x, h, W, U, b)), only="tanh"),
+    L("the denominator needs parentheses: tanh(z) = (exp(z) − exp(−z)) / (exp(z) + exp(−z)); "
+      "or use torch.tanh.", lambda x, h, W, U, b, a: (
+          (exp(z(x, h, W, U, b)) - exp(-z(x, h, W, U, b))) / exp(z(x, h, W, U, b))
+          + exp(-z(x, h, W, U, b))), only="tanh"),
+    # the bias
+    L("the bias {b} is missing: add + {b} inside the {act}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T)),
+    L("the bias {b} is added after the {act}; it belongs inside: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T) + b),
+    L("the bias {b} is added twice: {act}({W} x + {U} h_prev + {b}) has it once.",
+      lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b) + b)),
+    L("the bias {b} is subtracted; add it: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T - b)),
+    # the two products
+    L("the recurrent term is subtracted; add it: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T - h @ U.T + b)),
+    L("the input term is subtracted; add it: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](-(x @ W.T) + h @ U.T + b)),
+    L("{W} and {U} are swapped: {W} multiplies x and {U} multiplies h_prev.",
+      lambda x, h, W, U, b, a: ACT[a](x @ U.T + h @ W.T + b)),
+    L("forgot to transpose {W} and {U}: with one example per row, {W} x is written x @ {W}.T.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U + b)),
+    L("forgot to transpose {W}: with one example per row, {W} x is written x @ {W}.T.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U.T + b)),
+    L("forgot to transpose {U}: with one example per row, {U} h_prev is written h_prev @ {U}.T.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U + b)),
+    L("{name} is computed with one example per column ({W} @ x.T): examples are rows here, so "
+      "write x @ {W}.T + h_prev @ {U}.T + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](W @ x.T + U @ h.T + b)),
+    L("{name} is returned transposed: with one example per row, write x @ {W}.T rather than "
+      "{W} @ x.T.", lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b)).T),
+    L("the recurrent term {U} h_prev is missing: add h_prev @ {U}.T inside the {act}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + b)),
+    L("the input term {W} x is missing: add x @ {W}.T inside the {act}.",
+      lambda x, h, W, U, b, a: ACT[a](h @ U.T + b)),
+    L("h_prev must be multiplied by {U}, not {W}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ W.T + b)),
+    L("x must be multiplied by {W}, not {U}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ U.T + h @ U.T + b)),
+    L("{U} multiplies h_prev, not x: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + x @ U.T + b)),
+    L("{W} multiplies x, not h_prev: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](h @ W.T + h @ U.T + b)),
+    L("the products are multiplied where they should be added: {act}({W} x + {U} h_prev + {b}) "
+      "(mind the precedence: @ and * bind equally, left to right).",
+      lambda x, h, W, U, b, a: ACT[a]((x @ W.T * h) @ U.T + b)),
+    L("the bias {b} is multiplied where it should be added: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T * b)),
+    L("the bias {b} is multiplied where it should be added: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a]((x @ W.T + h @ U.T) * b)),
+    L("the two products are multiplied; add them: {act}({W} x + {U} h_prev + {b}).",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T * (h @ U.T) + b)),
+    # where the activation goes
+    L("{act} is applied to each term separately; apply it once to the sum "
+      "{W} x + {U} h_prev + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T) + ACT[a](h @ U.T) + ACT[a](b)),
+    L("{act} is applied to each product separately; apply it once to the sum "
+      "{W} x + {U} h_prev + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T) + ACT[a](h @ U.T) + b),
+    L("the recurrent term {U} h_prev is added after the {act}; it belongs inside: "
+      "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a](x @ W.T + b) + h @ U.T),
+    L("the input term {W} x is added after the {act}; it belongs inside: "
+      "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a](h @ U.T + b) + x @ W.T),
+]  # fmt: skip
+
+
+def for_activation(act: str) -> list[WrongLayer]:
+    """The wrong layers that exist for a layer with activation ``act``."""
+    return [w for w in CATALOGUE if w.only in ("", act)]
