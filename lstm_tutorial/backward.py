@@ -87,7 +87,8 @@ class LSTMStepGrads(NamedTuple):
     params: LSTMGrads
 
 
-# ---- forward steps that keep their cache (the package's own step, so the values are its own)
+# ---- forward steps that keep their cache (the package's own step, so the values are its own);
+# the step functions take the cell last, like the notebooks' exercises
 
 
 def check_plain_lstm(cell: object) -> LSTMCell:
@@ -103,13 +104,13 @@ def check_plain_lstm(cell: object) -> LSTMCell:
     return cell
 
 
-def rnn_step_forward(cell: RNNCell, x: torch.Tensor, h_prev: torch.Tensor):
+def rnn_step_forward(x: torch.Tensor, h_prev: torch.Tensor, cell: RNNCell):
     """``h = tanh(W x + U h_prev + b)`` by ``cell.step``  ->  (h (B, H), RNNCache)."""
     h, _ = cell.step(x, h_prev)
     return h, RNNCache(x, h_prev, h)
 
 
-def lstm_step_forward(cell: LSTMCell, x: torch.Tensor, state: LSTMState):
+def lstm_step_forward(x: torch.Tensor, state: LSTMState, cell: LSTMCell):
     """One step by ``cell.step``  ->  (LSTMState(h, c), LSTMCache)."""
     new, r = check_plain_lstm(cell).step(x, state)
     return new, LSTMCache(x, state[0], state[1], r.f, r.i, r.g, r.o, r.c)
@@ -125,7 +126,7 @@ def layer_backward(layer: Gate | RNNCell, dz: torch.Tensor, x: torch.Tensor, h_p
     return dz @ layer.W, dz @ layer.U, grads  # (B, D), (B, H)
 
 
-def rnn_step_backward(cell: RNNCell, dh: torch.Tensor, cache: RNNCache) -> RNNStepGrads:
+def rnn_step_backward(dh: torch.Tensor, cache: RNNCache, cell: RNNCell) -> RNNStepGrads:
     """Gradients of one RNN step from dh = ∂L/∂h (B, H), everything the loss sends to h."""
     if cell.nonlinearity == "tanh":
         dz = dh * (1 - cache.h**2)  # (B, H)   tanh′(z) = 1 − h²
@@ -136,10 +137,10 @@ def rnn_step_backward(cell: RNNCell, dh: torch.Tensor, cache: RNNCache) -> RNNSt
 
 
 def lstm_step_backward(
-    cell: LSTMCell,
     dh: torch.Tensor,
     dc: torch.Tensor,
     cache: LSTMCache,
+    cell: LSTMCell,
     truncated_gradient: bool = False,
 ) -> LSTMStepGrads:
     """Gradients of one LSTM step (the equations of the module docstring).

@@ -96,7 +96,7 @@ def rnn_backward(
     dx, params = torch.zeros_like(cache.x), None  # (T, B, D)
     cut = _cut(dout.shape[0], bptt_steps)
     for t in range(dout.shape[0] - 1, -1, -1):
-        step = rnn_step_backward(cell, dout[t] + dh, RNNCache(*(v[t] for v in cache)))
+        step = rnn_step_backward(dout[t] + dh, RNNCache(*(v[t] for v in cache)), cell)
         dx[t], dh = step.dx, step.dh_prev if t != cut else torch.zeros_like(step.dh_prev)
         params = step.params if params is None else add_grads(params, step.params)
     return RNNSequenceGrads(dx, dh, params)
@@ -118,7 +118,7 @@ def lstm_backward(
     cut = _cut(dout.shape[0], bptt_steps)
     for t in range(dout.shape[0] - 1, -1, -1):
         step_cache = LSTMCache(*(v[t] for v in cache))
-        step = lstm_step_backward(cell, dout[t] + dh, dc, step_cache, truncated_gradient)
+        step = lstm_step_backward(dout[t] + dh, dc, step_cache, cell, truncated_gradient)
         dx[t], dh, dc = step.dx, step.dh_prev, step.dc_prev
         if t == cut:  # the state that entered step T − k counts as a constant
             dh, dc = torch.zeros_like(dh), torch.zeros_like(dc)

@@ -59,10 +59,10 @@ def test_rnn_step_backward_equals_autograd(seed):
     cell = RNNCell(D, H, bias=seed % 4 != 3, nonlinearity="relu" if seed % 3 == 2 else "tanh")
     randomize(cell, seed)
     x, h_prev, dh = leaf(B, D), leaf(B, H), torch.randn(B, H)
-    h, cache = rnn_step_forward(cell, x, h_prev)
+    h, cache = rnn_step_forward(x, h_prev, cell)
     (h * dh).sum().backward()
     with torch.no_grad():
-        ours = rnn_step_backward(cell, dh, cache)
+        ours = rnn_step_backward(dh, cache, cell)
     assert_close(ours.dx, x.grad)
     assert_close(ours.dh_prev, h_prev.grad)
     assert_params(ours.params, (cell.W.grad, cell.U.grad, None if cell.b is None else cell.b.grad))
@@ -81,7 +81,7 @@ def test_lstm_step_backward_equals_autograd(seed, truncated):
     ((state.h * dh).sum() + (state.c * dc).sum()).backward()
     cache = LSTMCache(x, h_prev, c_prev, r.f, r.i, r.g, r.o, r.c)
     with torch.no_grad():
-        ours = lstm_step_backward(cell, dh, dc, cache, truncated_gradient=truncated)
+        ours = lstm_step_backward(dh, dc, cache, cell, truncated_gradient=truncated)
     assert_close(ours.dx, x.grad)
     assert_close(ours.dh_prev, torch.zeros(B, H) if truncated else h_prev.grad)
     assert_close(ours.dc_prev, c_prev.grad)
@@ -92,7 +92,7 @@ def test_step_forward_is_the_cells_own_step():
     cell = LSTMCell(3, 4)
     randomize(cell, 0)
     x, state = torch.randn(2, 3), LSTMState(torch.randn(2, 4), torch.randn(2, 4))
-    new, cache = lstm_step_forward(cell, x, state)
+    new, cache = lstm_step_forward(x, state, cell)
     assert torch.equal(new.h, cell(x, state).h) and torch.equal(cache.c, new.c)
     assert cache.x is x and cache.h_prev is state.h and cache.c_prev is state.c
 
@@ -305,7 +305,7 @@ def test_variants_and_bad_window_are_refused():
     with pytest.raises(ValueError, match=r"plain LSTM .* got options \{'coupled': True\}"):
         lstm_forward(LSTMCell(2, 3, coupled=True), torch.randn(4, 1, 2))
     with pytest.raises(TypeError, match=r"expected an lstm_tutorial\.LSTMCell, got RNNCell"):
-        lstm_step_forward(RNNCell(2, 3), torch.randn(1, 2), None)
+        lstm_step_forward(torch.randn(1, 2), None, RNNCell(2, 3))
     cell = LSTMCell(2, 3)
     _, _, cache = lstm_forward(cell, torch.randn(4, 1, 2))
     with pytest.raises(ValueError, match="bptt_steps must be a positive integer or None, got 0"):

@@ -10,6 +10,7 @@ change the numbers a notebook prints afterwards.
 
 from ._core import CheckFailed, check_close
 from ._ipython import install_ipython_handler
+from .backward import check_lstm_step_backward, check_rnn_step_backward
 from .gru import check_gru_step
 from .lstm import (
     check_candidate,
@@ -34,6 +35,8 @@ __all__ = [
     "check_gru_step",
     "check_input_gate",
     "check_lstm_step",
+    "check_lstm_step_backward",
     "check_output_gate",
     "check_rnn_step",
+    "check_rnn_step_backward",
 ]
