@@ -138,6 +138,23 @@ def test_structure_and_shape_errors_are_named():
     fails_with(rnn, "rnn_step_backward", "expects your function itself")
 
 
+def test_a_function_that_keeps_results_between_calls_is_named():
+    kept = {}
+
+    def remembers(dh, cache, cell):
+        return kept.setdefault(tuple(cache.x.shape), rnn_by_hand(dh, cache, cell))
+
+    fails_with(checks.check_rnn_step_backward, remembers, "returned an earlier call's result")
+
+
+def test_a_shape_error_inside_gets_a_backward_hint():
+    def dW_untransposed(dh, cache, cell):
+        dz = dh * (1 - cache.h**2)
+        return RNNStepGrads(dz @ cell.W, dz @ cell.U, LayerGrads(dz @ cache.x, None, None))
+
+    fails_with(checks.check_rnn_step_backward, dW_untransposed, "dW = dz.T @ x is (H, B) @ (B, D)")
+
+
 def test_unknown_wrong_values_name_the_wrong_gradients():
     def wrong_dU_f(dh, dc, cache, cell):
         r = lstm_by_hand(dh, dc, cache, cell)

@@ -28,7 +28,8 @@ from ...backward import (
 )
 from ...cells import RNNCell
 from ...lstm import LSTMCell, LSTMState
-from ._core import ATOL, RTOL, Mistake, call, fail, passed
+from ._backward_outputs import check_tensor, close, flatten, tensors
+from ._core import Mistake, call, fail, passed
 from ._lstm_backward_mistakes import LSTM_MISTAKES
 from ._rnn_backward_mistakes import RNN_MISTAKES
 
@@ -111,78 +112,13 @@ def _cases(ex: Backward, seed: int) -> list[tuple[tuple, dict[str, int]]]:
     return cases
 
 
-def _flatten(ex: Backward, result: object) -> list[object]:
-    """The returned tensors in the order of ``ex.fields``, or a CheckFailed naming the nesting."""
-    if result is None:
-        fail(f"{ex.name} returned None: end it with `return {ex.returns}`.")
-
-    def shape_of(value):
-        if not isinstance(value, tuple | list):
-            return type(value).__name__
-        return "(" + ", ".join(shape_of(v) for v in value) + ")"
-
-    def is_layer(value):
-        return isinstance(value, tuple | list) and len(value) == 3
-
-    ok = isinstance(result, tuple | list) and len(result) == ex.states + 1
-    params = result[-1] if ok else None
-    if ex.layers == 1:
-        layers = [params] if ok and is_layer(params) else []
-    else:
-        ok = ok and isinstance(params, tuple | list) and len(params) == ex.layers
-        layers = list(params) if ok and all(is_layer(p) for p in params) else []
-    if not layers:
-        fail(
-            f"{ex.name} must return {ex.returns} (or tuples nested the same way), got "
-            f"{shape_of(result)}."
-        )
-    return [*result[:-1], *(t for layer in layers for t in layer)]
-
-
-def _check_tensor(ex: Backward, name: str, value: object, want: torch.Tensor, letters: str):
-    shape = "(" + ", ".join(str(s) for s in want.shape) + ("," if want.dim() == 1 else "") + ")"
-    if not isinstance(value, torch.Tensor):
-        fail(
-            f"{ex.name} must return {name} as a torch.Tensor of shape {letters}, got "
-            f"{type(value).__name__}."
-        )
-    if value.dtype != torch.float64:
-        fail(f"{ex.name} returned {name} with dtype {value.dtype}, expected torch.float64.")
-    if value.shape != want.shape:
-        got = "(" + ", ".join(str(s) for s in value.shape) + ")"
-        if want.dim() == 2 and value.shape == want.T.shape:
-            hint = (
-                ": a weight's gradient has the weight's shape, one row per unit, e.g. dW = dz.T @ x"
-                if name.startswith(("dW", "dU"))
-                else ": one row per example, e.g. dx = dz @ W"
-            )
-            fail(
-                f"{ex.name} returned {name} transposed ({got}, expected {letters} = {shape}){hint}."
-            )
-        if name.startswith("db") and value.dim() == 2:
-            fail(
-                f"{ex.name} returned {name} with shape {got}, expected {letters} = {shape}: the "
-                "bias serves every example, so sum over the batch, db = dz.sum(0)."
-            )
-        fail(f"{ex.name} returned {name} with shape {got}, expected {letters} = {shape}.")
-    if not torch.isfinite(value).all():
-        fail(f"{ex.name} returned {name} containing NaN or inf values.")
-
-
-def _close(a: list, b: list, rtol: float = RTOL, atol: float = ATOL) -> list[bool]:
-    return [
-        isinstance(x, torch.Tensor) and x.shape == y.shape and torch.allclose(x, y, rtol, atol)
-        for x, y in zip(a, b)
-    ]
-
-
 def _diagnose(ex: Backward, args: tuple, outputs: list) -> str | None:
     for mistake in ex.mistakes:
         try:
-            buggy = _flatten(ex, mistake.fn(*args))
+            buggy = flatten(ex, mistake.fn(*args))
         except Exception:  # this mistake cannot run on these shapes
             continue
-        if all(_close(outputs, buggy, rtol=1e-8, atol=1e-10)):
+        if all(close(outputs, buggy, rtol=1e-8, atol=1e-10)):
             return mistake.message
     return None
 
@@ -193,25 +129,38 @@ def _run(ex: Backward, student: object, seed: int) -> None:
             f"check_{ex.name} expects your function itself, e.g. check_{ex.name}({ex.name}), "
             f"got {type(student).__name__}."
         )
-    hints = [("does not require grad", "autograd is off here: write the backward by hand")]
+    hints = [
+        ("does not require grad", "autograd is off here: write the backward by hand"),
+        (
+            "mat1 and mat2 shapes cannot be multiplied",
+            "check each product's shapes: dW = dz.T @ x is (H, B) @ (B, D), dx = dz @ W is "
+            "(B, H) @ (H, D), dh_prev = dz @ U is (B, H) @ (H, H)",
+        ),
+    ]
     with torch.random.fork_rng(devices=[]), torch.no_grad():
-        cases = _cases(ex, seed)
+        cases, earlier = _cases(ex, seed), []
         for args, sizes in cases:
-            expected = _flatten(ex, ex.reference(*args))
+            expected = flatten(ex, ex.reference(*args))
             given = copy.deepcopy(args)
-            outputs = _flatten(ex, call(ex.name, student, given, hints))
+            outputs = flatten(ex, call(ex.name, student, given, hints))
             for (name, letters), value, want in zip(ex.fields, outputs, expected):
-                _check_tensor(ex, name, value, want, letters)
-            for a, b in zip(_tensors(given), _tensors(args)):
+                check_tensor(ex, name, value, want, letters)
+            for a, b in zip(tensors(given), tensors(args)):
                 if not torch.equal(a, b):
                     fail(
                         f"{ex.name} changed one of its arguments in place (+=, *= or an "
                         "indexed assignment); compute new tensors instead."
                     )
-            right = _close(outputs, expected)
+            right = close(outputs, expected)
             if all(right):
+                earlier.append(outputs)
                 continue
             message = _diagnose(ex, args, outputs)
+            if message is None and any(all(close(outputs, e)) for e in earlier):
+                message = (
+                    f"{ex.name} returned an earlier call's result: compute from this call's "
+                    "arguments, not from values kept between calls."
+                )
             if message is None:
                 wrong = [n for (n, _), ok in zip(ex.fields, right) if not ok]
                 error = max(
@@ -230,17 +179,6 @@ def _run(ex: Backward, student: object, seed: int) -> None:
         f"{ex.name} matches the hand-written reference (every gradient) on {len(cases)} "
         "random cases of different shapes."
     )
-
-
-def _tensors(value: object):
-    """Every tensor inside nested tuples and cells (parameters), in a fixed order."""
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, torch.nn.Module):
-        yield from value.parameters()
-    elif isinstance(value, tuple | list):
-        for v in value:
-            yield from _tensors(v)
 
 
 def check_rnn_step_backward(rnn_step_backward: object, seed: int = 0) -> None:
