@@ -26,7 +26,7 @@ over a sequence.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import torch
 
@@ -104,13 +104,17 @@ def check_plain_lstm(cell: object) -> LSTMCell:
     return cell
 
 
-def rnn_step_forward(x: torch.Tensor, h_prev: torch.Tensor, cell: RNNCell):
+def rnn_step_forward(
+    x: torch.Tensor, h_prev: torch.Tensor, cell: RNNCell
+) -> tuple[torch.Tensor, RNNCache]:
     """``h = tanh(W x + U h_prev + b)`` by ``cell.step``  ->  (h (B, H), RNNCache)."""
     h, _ = cell.step(x, h_prev)
     return h, RNNCache(x, h_prev, h)
 
 
-def lstm_step_forward(x: torch.Tensor, state: LSTMState, cell: LSTMCell):
+def lstm_step_forward(
+    x: torch.Tensor, state: LSTMState, cell: LSTMCell
+) -> tuple[LSTMState, LSTMCache]:
     """One step by ``cell.step``  ->  (LSTMState(h, c), LSTMCache)."""
     new, r = check_plain_lstm(cell).step(x, state)
     return new, LSTMCache(x, state[0], state[1], r.f, r.i, r.g, r.o, r.c)
@@ -119,7 +123,9 @@ def lstm_step_forward(x: torch.Tensor, state: LSTMState, cell: LSTMCell):
 # ---- backward steps
 
 
-def layer_backward(layer: Gate | RNNCell, dz: torch.Tensor, x: torch.Tensor, h_prev: torch.Tensor):
+def layer_backward(
+    layer: Gate | RNNCell, dz: torch.Tensor, x: torch.Tensor, h_prev: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, LayerGrads]:
     """z = x @ W.T + h_prev @ U.T + b  ->  (dx (B, D), dh_prev (B, H), LayerGrads)."""
     db = None if layer.b is None else dz.sum(0)  # (H,) b is added to every example's row
     grads = LayerGrads(dz.T @ x, dz.T @ h_prev, db)  # (H, D), (H, H)
@@ -173,7 +179,10 @@ def lstm_step_backward(
     return LSTMStepGrads(dx, dh_prev, dc_prev, LSTMGrads(**grads))
 
 
-def add_grads(a, b):
+Grads = TypeVar("Grads")
+
+
+def add_grads(a: Grads, b: Grads) -> Grads:
     """Add two gradient containers of the same type, field by field (None stays None)."""
     if a is None:
         return None

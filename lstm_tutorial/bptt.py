@@ -58,14 +58,18 @@ def _previous(first: torch.Tensor, stacked: torch.Tensor) -> torch.Tensor:
     return torch.cat([first.unsqueeze(0), stacked[:-1]])
 
 
-def rnn_forward(cell: RNNCell, x: torch.Tensor, h0: torch.Tensor | None = None):
+def rnn_forward(
+    cell: RNNCell, x: torch.Tensor, h0: torch.Tensor | None = None
+) -> tuple[torch.Tensor, RNNCache]:
     """Run ``cell`` over x (T, B, D) with ``sequence.trace``  ->  (outputs (T, B, H), RNNCache)."""
     h0 = cell.initial_state(x[0]) if h0 is None else h0
     h = trace(cell, x, h0).h  # (T, B, H)
     return h, RNNCache(x, _previous(h0, h), h)
 
 
-def lstm_forward(cell: LSTMCell, x: torch.Tensor, state: tuple | None = None):
+def lstm_forward(
+    cell: LSTMCell, x: torch.Tensor, state: tuple | None = None
+) -> tuple[torch.Tensor, LSTMState, LSTMCache]:
     """Run ``cell`` over x (T, B, D)  ->  (outputs (T, B, H), final LSTMState, LSTMCache)."""
     check_plain_lstm(cell)
     h0, c0 = cell.initial_state(x[0]) if state is None else state
