@@ -9,6 +9,7 @@ change the numbers a notebook prints afterwards.
 """
 
 from ._ipython import install_ipython_handler
+from .backward import check_lstm_step_backward, check_rnn_step_backward
 from .cell_update import check_cell_update
 from .failure import CheckFailed, check_close
 from .gru_step import check_gru_step
@@ -33,6 +34,8 @@ __all__ = [
     "check_gru_step",
     "check_input_gate",
     "check_lstm_step",
+    "check_lstm_step_backward",
     "check_output_gate",
     "check_rnn_step",
+    "check_rnn_step_backward",
 ]

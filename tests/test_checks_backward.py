@@ -1,0 +1,176 @@
+"""The checks of notebook 12's backward exercises: right answers pass, every catalogued mistake
+fails with its own sentence, and broken submissions get one sentence instead of a traceback."""
+
+import pytest
+import torch
+
+from lstm_tutorial import checks
+from lstm_tutorial.backward import (
+    LayerGrads,
+    LSTMGrads,
+    LSTMStepGrads,
+    RNNStepGrads,
+    lstm_step_backward,
+    rnn_step_backward,
+)
+from lstm_tutorial.checks import CheckFailed
+from lstm_tutorial.classroom.checks._lstm_backward_mistakes import LSTM_MISTAKES
+from lstm_tutorial.classroom.checks._rnn_backward_mistakes import RNN_MISTAKES
+
+# ---- right answers, written the way a student would (no package backward, no autograd)
+
+
+def rnn_by_hand(dh, cache, cell):
+    dz = dh * (1 - cache.h**2)
+    grads = LayerGrads(dz.T @ cache.x, dz.T @ cache.h_prev, dz.sum(0))
+    return RNNStepGrads(dz @ cell.W, dz @ cell.U, grads)
+
+
+def lstm_by_hand(dh, dc, cache, cell):
+    x, h_prev, c_prev, f, i, g, o, c = cache
+    do = dh * torch.tanh(c)
+    dc = dc + dh * o * (1 - torch.tanh(c) ** 2)
+    df, di, dg, dc_prev = dc * c_prev, dc * g, dc * i, dc * f
+    dz = dict(f=df * f * (1 - f), i=di * i * (1 - i), g=dg * (1 - g**2), o=do * o * (1 - o))
+    dx = sum(dz[k] @ getattr(cell, k).W for k in "figo")
+    dh_prev = sum(dz[k] @ getattr(cell, k).U for k in "figo")
+    grads = {k: (dz[k].T @ x, dz[k].T @ h_prev, dz[k].sum(0)) for k in "figo"}
+    return dx, dh_prev, dc_prev, (grads["f"], grads["i"], grads["g"], grads["o"])  # plain tuples
+
+
+def lstm_by_autograd(dh, dc, cache, cell):
+    """A right answer by autograd, independent of lstm_tutorial.backward."""
+    with torch.enable_grad():
+        cell.requires_grad_(True)
+        x, h_prev, c_prev = (t.clone().requires_grad_() for t in cache[:3])
+        state, _ = cell.step(x, (h_prev, c_prev))
+        ((state.h * dh).sum() + (state.c * dc).sum()).backward()
+        grads = [LayerGrads(g.W.grad, g.U.grad, g.b.grad) for g in (cell.f, cell.i, cell.g, cell.o)]
+        return LSTMStepGrads(x.grad, h_prev.grad, c_prev.grad, LSTMGrads(*grads))
+
+
+def test_right_answers_pass(capsys):
+    checks.check_rnn_step_backward(rnn_by_hand)
+    checks.check_rnn_step_backward(rnn_step_backward)
+    checks.check_lstm_step_backward(lstm_by_hand)
+    checks.check_lstm_step_backward(lstm_step_backward)
+    checks.check_lstm_step_backward(lstm_by_autograd)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 5 and all(line.startswith("✓ ") for line in out)
+    assert "on 6 random cases" in out[0]
+
+
+# ---- every catalogued mistake is named by its own sentence
+
+
+@pytest.mark.parametrize("k", range(len(RNN_MISTAKES)))
+def test_every_rnn_mistake_gets_its_sentence(k):
+    mistake = RNN_MISTAKES[k]
+    with pytest.raises(CheckFailed) as error:
+        checks.check_rnn_step_backward(mistake.fn)
+    assert str(error.value) == mistake.message
+
+
+@pytest.mark.parametrize("k", range(len(LSTM_MISTAKES)))
+def test_every_lstm_mistake_gets_its_sentence(k):
+    mistake = LSTM_MISTAKES[k]
+    with pytest.raises(CheckFailed) as error:
+        checks.check_lstm_step_backward(mistake.fn)
+    assert str(error.value) == mistake.message
+
+
+def test_catalogue_sentences_are_distinct():
+    for catalogue in (RNN_MISTAKES, LSTM_MISTAKES):
+        messages = [m.message for m in catalogue]
+        assert len(set(messages)) == len(messages)
+    assert len(RNN_MISTAKES) >= 15 and len(LSTM_MISTAKES) >= 20
+
+
+# ---- broken submissions get one sentence
+
+
+def fails_with(check, fn, *phrases):
+    with pytest.raises(CheckFailed) as error:
+        check(fn)
+    for phrase in phrases:
+        assert phrase in str(error.value), str(error.value)
+
+
+def test_structure_and_shape_errors_are_named():
+    rnn = checks.check_rnn_step_backward
+
+    def stub(dh, cache, cell):
+        raise NotImplementedError("write rnn_step_backward here, then run the check cell below")
+
+    fails_with(rnn, stub, "is not written yet")
+    fails_with(rnn, lambda dh, cache, cell: None, "returned None", "RNNStepGrads(dx, dh_prev")
+    fails_with(rnn, lambda *a: rnn_by_hand(*a)[:2], "must return RNNStepGrads", "got (Tensor,")
+
+    def transposed_dW(dh, cache, cell):
+        r = rnn_by_hand(dh, cache, cell)
+        return r._replace(params=r.params._replace(W=r.params.W.T.contiguous()))
+
+    # passes the value test at D == H only if right; the transposed one is named there already
+    fails_with(rnn, transposed_dW, "dW is transposed")
+
+    def db_unsummed(dh, cache, cell):
+        r = rnn_by_hand(dh, cache, cell)
+        return r._replace(params=r.params._replace(b=dh * (1 - cache.h**2)))
+
+    fails_with(rnn, db_unsummed, "db with shape (3, 4), expected (H,) = (4,)", "dz.sum(0)")
+    fails_with(
+        rnn,
+        lambda *a: (*(t.float() for t in rnn_by_hand(*a)[:2]), rnn_by_hand(*a)[2]),
+        "dx with dtype torch.float32",
+    )
+
+    def in_place(dh, cache, cell):
+        r = rnn_by_hand(dh, cache, cell)
+        dh *= 2
+        return r
+
+    fails_with(rnn, in_place, "changed one of its arguments in place")
+
+    def by_autograd(dh, cache, cell):
+        (cache.h * dh).sum().backward()
+
+    fails_with(rnn, by_autograd, "autograd is off here: write the backward by hand")
+    fails_with(rnn, "rnn_step_backward", "expects your function itself")
+
+
+def test_a_function_that_keeps_results_between_calls_is_named():
+    kept = {}
+
+    def remembers(dh, cache, cell):
+        return kept.setdefault(tuple(cache.x.shape), rnn_by_hand(dh, cache, cell))
+
+    fails_with(checks.check_rnn_step_backward, remembers, "returned an earlier call's result")
+
+
+def test_a_shape_error_inside_gets_a_backward_hint():
+    def dW_untransposed(dh, cache, cell):
+        dz = dh * (1 - cache.h**2)
+        return RNNStepGrads(dz @ cell.W, dz @ cell.U, LayerGrads(dz @ cache.x, None, None))
+
+    fails_with(checks.check_rnn_step_backward, dW_untransposed, "dW = dz.T @ x is (H, B) @ (B, D)")
+
+
+def test_unknown_wrong_values_name_the_wrong_gradients():
+    def wrong_dU_f(dh, dc, cache, cell):
+        r = lstm_by_hand(dh, dc, cache, cell)
+        f = (r[3][0][0], 1.5 * r[3][0][1], r[3][0][2])
+        return (*r[:3], (f, *r[3][1:]))
+
+    fails_with(
+        checks.check_lstm_step_backward,
+        wrong_dU_f,
+        "right shapes but wrong values for dU_f (largest error",
+    )
+
+
+def test_a_check_does_not_change_the_global_random_state():
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    checks.check_lstm_step_backward(lstm_by_hand)
+    assert torch.equal(torch.rand(3), expected)
