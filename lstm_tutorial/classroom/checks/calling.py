@@ -27,8 +27,9 @@ ERROR_HINTS = [
     ),
     (
         "must match the size of tensor",
-        "two terms of different shapes were combined; with one example per row every term is "
-        "(B, H): x @ W.T, h_prev @ U.T, and b (H,) broadcast over the rows",
+        "two tensors of different shapes were combined (a * where @ belongs, or W @ x.T); with "
+        "one example per row every term is (B, H): x @ W.T, h_prev @ U.T, and b (H,) broadcast "
+        "over the rows",
     ),
     (
         "expected scalar type",

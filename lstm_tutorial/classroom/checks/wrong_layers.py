@@ -74,7 +74,11 @@ CATALOGUE = [
       "or use torch.tanh.", lambda x, h, W, U, b, a: (
           (exp(z(x, h, W, U, b)) - exp(-z(x, h, W, U, b))) / exp(z(x, h, W, U, b))
           + exp(-z(x, h, W, U, b))), only="tanh"),
+    L("{name} uses log σ (F.logsigmoid), which is negative: use torch.sigmoid.",
+      lambda x, h, W, U, b, a: F.logsigmoid(z(x, h, W, U, b)), only="σ"),
     # the bias
+    L("the bias {b} is averaged into one number: add the vector {b} itself.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T + b.mean())),
     L("the bias {b} is missing: add + {b} inside the {act}.",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T)),
     L("the bias {b} is added after the {act}; it belongs inside: {act}({W} x + {U} h_prev + {b}).",
