@@ -15,23 +15,35 @@ from .cases import Case
 from .exercise import Exercise, as_tuple, reference_result, student_args, valid
 from .failure import CheckFailed, close, same
 
+# The mistakes' results on the cases of a seed, computed once per process: a class set checked
+# in one kernel, or a test of many submissions, pays for the catalogue only once.
+_BUGGY: dict[tuple[str, int, int, int], tuple | None] = {}
 
-def mistake(ex: Exercise, cases: list[Case], results: list[tuple | None]) -> str | None:
-    """The first known mistake equal to the student on every case where the student ran."""
-    ran = [(c, r) for c, r in zip(cases, results) if r is not None]
+
+def _buggy(ex: Exercise, seed: int, k: int, case: Case, j: int) -> tuple | None:
+    key = (ex.name, seed, k, j)
+    if key not in _BUGGY:
+        try:
+            with torch.no_grad():
+                _BUGGY[key] = as_tuple(ex.mistakes[j].fn(*case.args))
+        except Exception:  # this mistake cannot run on these shapes
+            _BUGGY[key] = None
+    return _BUGGY[key]
+
+
+def mistake(ex: Exercise, cases: list[Case], results: list, seed: int) -> str | None:
+    """The first known mistake equal to the student on every case where the student ran (a
+    mistake that cannot run where the student's function ran is not the student's)."""
+    ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
     if not ran:
         return None
-    for mistake in ex.mistakes:
-        for case, result in ran:
-            try:
-                with torch.no_grad():
-                    buggy = as_tuple(mistake.fn(*case.args))
-            except Exception:  # this mistake cannot run on these shapes: not the student's
-                break
-            if not same(result, buggy, rtol=1e-8, atol=1e-10):
+    for j, known in enumerate(ex.mistakes):
+        for k, case, result in ran:
+            buggy = _buggy(ex, seed, k, case, j)
+            if buggy is None or not same(result, buggy, rtol=1e-8, atol=1e-10):
                 break
         else:
-            return mistake.message
+            return known.message
     return None
 
 

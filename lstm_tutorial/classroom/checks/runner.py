@@ -79,13 +79,13 @@ def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> No
     # must print the same numbers after a check as without it
     with torch.random.fork_rng(devices=[]):
         cases = ex.cases(torch.Generator().manual_seed(seed))
-        _compare(ex, student, cases)
+        _compare(ex, student, cases, seed)
         _gradients(ex, student, cases[GRADIENT_CASE])
     if not quiet:
         passed(f"{ex.name} matches {ex.equation} on {len(cases)} random cases of different shapes.")
 
 
-def _compare(ex: Exercise, student: Callable, cases: list[Case]) -> None:
+def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> None:
     outcomes, results = [], []
     for case in cases:
         args = student_args(ex, case.args)
@@ -104,7 +104,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case]) -> None:
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
             returned.tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
-        message = diagnosis.helper(ex, student) or diagnosis.mistake(ex, cases, results)
+        message = diagnosis.helper(ex, student) or diagnosis.mistake(ex, cases, results, seed)
         if message is None and result is not None:
             message = diagnosis.kept_state(ex, student, cases, k, result) or diagnosis.ignored(
                 ex, student, case, result
