@@ -227,3 +227,12 @@ def test_gate_modules_are_refused_where_the_task_forbids_them():
     )
     with pytest.raises(CheckFailed, match=r"cifg_step calls the gate module cell\.f\(\.\.\.\)"):
         checks.check_cifg_step(fn)
+
+
+def test_changing_the_cells_weights_in_place_is_named():
+    def scaling(x, h_prev, c_prev, cell):
+        cell.f.W.data.mul_(1.01)  # leaves the reference's weights changed too
+        return compile_function(RIGHT["lstm_step"], "lstm_step")(x, h_prev, c_prev, cell)
+
+    with pytest.raises(CheckFailed, match="changed the cell's weights in place"):
+        checks.check_lstm_step(scaling)

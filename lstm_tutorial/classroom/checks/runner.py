@@ -50,7 +50,10 @@ def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
 
     with torch.enable_grad():
         theirs = grads(as_tuple(ex.reference(*args)))
-        result = as_tuple(call(student, student_args(ex, args)).result)
+        outcome = call(student, student_args(ex, args))
+        if outcome.error is not None:  # e.g. an in-place change of an argument autograd needs
+            fail(explain(ex.name, outcome.error, ex.hints))
+        result = as_tuple(outcome.result)
         for what, r in zip(ex.outputs, result):
             if not (isinstance(r, torch.Tensor) and r.requires_grad):
                 fail(
@@ -89,6 +92,12 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
     outcomes, results = [], []
     for case in cases:
         args = student_args(ex, case.args)
+        weights = [
+            p.detach().clone()
+            for a in case.args
+            if isinstance(a, nn.Module)
+            for p in a.parameters()
+        ]
         outcome = call(student, args)
         for a, original, arg_name in zip(args, case.args, ex.arg_names):
             if isinstance(a, torch.Tensor) and not torch.equal(a, original):
@@ -96,6 +105,12 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                     f"{ex.name} changed its argument {arg_name} in place (with +=, *= or an "
                     "indexed assignment); compute a new tensor instead."
                 )
+        now = [p for a in case.args if isinstance(a, nn.Module) for p in a.parameters()]
+        if not all(torch.equal(w, p) for w, p in zip(weights, now)):
+            fail(
+                f"{ex.name} changed the cell's weights in place (e.g. .t_(), .data, += on "
+                "cell.f.W): read them, and compute new tensors from them."
+            )
         outcomes.append(outcome)
         results.append(valid(ex, outcome, case))
     for k, (case, outcome, result) in enumerate(zip(cases, outcomes, results)):
