@@ -11,6 +11,7 @@ change the numbers a notebook prints afterwards.
 from ._ipython import install_ipython_handler
 from .backward import check_lstm_step_backward, check_rnn_step_backward
 from .cell_update import check_cell_update
+from .cifg_step import check_cifg_step
 from .failure import CheckFailed, check_close
 from .gru_step import check_gru_step
 from .layer import (
@@ -20,7 +21,7 @@ from .layer import (
     check_output_gate,
     check_rnn_step,
 )
-from .lstm_step import check_cifg_step, check_lstm_step
+from .lstm_step import check_lstm_step
 
 install_ipython_handler()
 

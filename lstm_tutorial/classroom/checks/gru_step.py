@@ -11,10 +11,9 @@ gate acts after the recurrent product (as in ``torch.nn.GRUCell`` and cuDNN). Th
 from __future__ import annotations
 
 import torch
-from torch.func import functional_call
 
 from ...gru import GRUCell
-from .cases import cell_cases, shares_parameters
+from .cases import cell_cases
 from .gate_swaps import (
     input_mistakes,
     mixed_up_mistakes,
@@ -22,6 +21,7 @@ from .gate_swaps import (
     with_gates,
     wrong_layer_mistakes,
 )
+from .gru_candidate import CANDIDATE_MISTAKES
 from .runner import Exercise, Mistake, run
 from .slots import slot_mistakes
 
@@ -36,17 +36,6 @@ def reference(x, h_prev, cell):
     return step(cell, x, h_prev)
 
 
-def candidate(form):
-    """A wrong candidate ``form(x, h_prev, r, W_n, U_n, b_n, b_hn) -> n`` in the package's step."""
-
-    def wrong(x, h_prev, cell):
-        r, z, _, _ = cell.step(x, h_prev)[1]
-        n = form(x, h_prev, r, cell.n.W, cell.n.U, cell.n.b, cell.b_hn)  # (B, H)
-        return (1 - z) * n + z * h_prev
-
-    return wrong
-
-
 def blend(expr):
     """A wrong last line ``expr(z, n, h_prev, r) -> h`` with the package's r, z and n."""
 
@@ -55,23 +44,6 @@ def blend(expr):
         return expr(z, n, h_prev, r)
 
     return wrong
-
-
-def with_parameters(changes: dict):
-    """The package's step with some parameters replaced, ``changes[name](cell) -> tensor``."""
-
-    def wrong(x, h_prev, cell):
-        params = {name: new(cell) for name, new in changes.items()}
-        return functional_call(cell, params, (x, h_prev))
-
-    return wrong
-
-
-def cho(cell):
-    """The same parameters in the form of Cho et al. (2014): U_n (r ⊙ h_prev), no b_hn."""
-    cell = shares_parameters(cell)
-    cell.reset_after = False
-    return cell
 
 
 def quantities(x, h_prev, cell) -> dict:
@@ -94,28 +66,9 @@ SLOTS = [
                    _from_n, quantities, VALUES),
     *slot_mistakes("return h", ["h"], lambda v, q, a: v[0], quantities, VALUES),
 ]  # fmt: skip
-N = "n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))"
 
 m = Mistake
 GRU_MISTAKES = [
-    m(f"b_n is subtracted; add it: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T - b + r * (h @ U.T + b_hn)))),
-    m(f"b_hn is subtracted; add it: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T - b_hn)))),
-    m(f"the reset term is subtracted; add it: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b - r * (h @ U.T + b_hn)))),
-    m(f"r must multiply the recurrent part, not be added to it: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r + (h @ U.T + b_hn)))),
-    m(f"the bias b_n is multiplied where it should be added: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T * b + r * (h @ U.T + b_hn)))),
-    m(f"the bias b_n is multiplied where it should be added: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b * r * (h @ U.T + b_hn)))),
-    m(f"the bias b_hn is multiplied where it should be added: {N}.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T * b_hn)))),
-    m(f"tanh is applied twice: {N} has one tanh.",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(tanh(x @ W.T + b + r * (h @ U.T + b_hn))))),
-    m(f"n has the wrong sign: {N}, with no minus.",
-      candidate(lambda x, h, r, W, U, b, b_hn: -tanh(x @ W.T + b + r * (h @ U.T + b_hn)))),
     m("1 − z is missing its 1: h = (1 − z) ⊙ n + z ⊙ h_prev.",
       blend(lambda z, n, h, r: -z * n + z * h)),
     m("the two terms are multiplied; add them: h = (1 − z) ⊙ n + z ⊙ h_prev.",
@@ -126,9 +79,6 @@ GRU_MISTAKES = [
       blend(lambda z, n, h, r: (1 - z) + n + z * h)),
     m("z ⊙ h_prev is subtracted; add it: h = (1 − z) ⊙ n + z ⊙ h_prev.",
       blend(lambda z, n, h, r: (1 - z) * n - z * h)),
-    *[m(f"n uses cell.{j}.{w} where cell.n.{w} belongs.",
-        with_parameters({f"n.{w}": lambda c, j=j, w=w: getattr(getattr(c, j), w)}))
-      for j in "rz" for w in "WUb"],
     m("z and 1 − z are swapped: here h = (1 − z) ⊙ n + z ⊙ h_prev, so z keeps the old state.",
       blend(lambda z, n, h, r: z * n + (1 - z) * h)),
     m("h must mix n with h_prev: h = (1 − z) ⊙ n + z ⊙ h_prev.", blend(lambda z, n, h, r: n)),
@@ -157,61 +107,7 @@ GRU_MISTAKES = [
     m("n uses the update gate z where the reset gate r belongs: r ⊙ (U_n h_prev + b_hn).",
       lambda x, h, cell: blend(lambda z, n, h_, r: (1 - z) * cell.candidate(x, h, z) + z * h)(
           x, h, cell)),
-    m("r is applied to h_prev before U_n (the form of Cho et al. 2014); torch's form applies it "
-      "after: r ⊙ (U_n h_prev + b_hn).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (r * h) @ U.T + b_hn))),
-    m("cell.n(x, r ⊙ h_prev) is the form of Cho et al. (2014) without b_hn; write "
-      "n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      lambda x, h, cell: step(cho(cell), x, h)),
-    m("b_hn belongs inside the reset: r ⊙ (U_n h_prev + b_hn).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T) + b_hn))),
-    m("the bias b_hn is missing from n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T)))),
-    m("the reset gate r is not used in n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + h @ U.T + b_hn))),
-    m("cell.n(x, h_prev) ignores r and b_hn: write n = tanh(W_n x + b_n + r ⊙ (U_n h_prev "
-      "+ b_hn)).", candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + h @ U.T))),
-    m("r must scale only the recurrent part: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(r * (x @ W.T + b + h @ U.T + b_hn)))),
-    m("b_n belongs outside the reset, next to W_n x: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev "
-      "+ b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + r * (h @ U.T + b + b_hn)))),
-    m("b_n and b_hn are swapped: b_n = cell.n.b goes next to W_n x, and cell.b_hn inside "
-      "r ⊙ (U_n h_prev + b_hn).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b_hn + r * (h @ U.T + b)))),
-    m("the bias b_n (cell.n.b) is missing from n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + r * (h @ U.T + b_hn)))),
-    m("r is applied twice (to h_prev and to U_n h_prev); torch's form applies it once: "
-      "r ⊙ (U_n h_prev + b_hn).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * ((r * h) @ U.T + b_hn)))),
-    m("n uses 1 − r where r belongs: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (1 - r) * (h @ U.T + b_hn)))),
-    m("n uses σ instead of tanh: the candidate must lie between −1 and 1.",
-      candidate(lambda x, h, r, W, U, b, b_hn: σ(x @ W.T + b + r * (h @ U.T + b_hn)))),
-    m("n uses ReLU instead of tanh: use torch.tanh.",
-      candidate(lambda x, h, r, W, U, b, b_hn: torch.relu(x @ W.T + b + r * (h @ U.T + b_hn)))),
-    m("n is missing its tanh: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      candidate(lambda x, h, r, W, U, b, b_hn: x @ W.T + b + r * (h @ U.T + b_hn))),
-    m("W_n and U_n are swapped in n: W_n multiplies x and U_n multiplies h_prev.",
-      with_parameters({"n.W": lambda c: c.n.U, "n.U": lambda c: c.n.W})),
-    m("forgot to transpose W_n in n: with one example per row, W_n x is written x @ W_n.T.",
-      with_parameters({"n.W": lambda c: c.n.W.T})),
-    m("forgot to transpose U_n in n: with one example per row, U_n h_prev is written "
-      "h_prev @ U_n.T.", with_parameters({"n.U": lambda c: c.n.U.T})),
-    m("in n, the input term W_n x is missing.", with_parameters({"n.W": lambda c: 0 * c.n.W})),
-    m("in n, the recurrent term U_n h_prev is missing.",
-      with_parameters({"n.U": lambda c: 0 * c.n.U})),
-    m("forgot to transpose the weights: with one example per row, W x is written x @ W.T.",
-      with_parameters({f"{k}.{w}": (lambda c, k=k, w=w: getattr(getattr(c, k), w).T)
-                         for k in "rzn" for w in "WU"})),
-    m("W and U are swapped in every layer: W multiplies x and U multiplies h_prev.",
-      with_parameters({f"{k}.{w}": (lambda c, k=k, w=w: getattr(getattr(c, k), "UW"[w == "U"]))
-                         for k in "rzn" for w in "WU"})),
-    m("the biases are missing: every layer has its b, and n also b_hn.",
-      with_parameters({"b_hn": lambda c: 0 * c.b_hn,
-                      **{f"{k}.b": (lambda c, k=k: 0 * getattr(c, k).b) for k in "rzn"}})),
-    m("the layers ignore h_prev: r, z and n read x and h_prev.",
-      with_parameters({f"{k}.U": (lambda c, k=k: 0 * getattr(c, k).U) for k in "rzn"})),
+    *CANDIDATE_MISTAKES,
     *wrong_layer_mistakes(step, "rz", "rz"),
     *input_mistakes(step, "rz", quantities),
     *weight_mistakes(step, "rz", sources="n"),

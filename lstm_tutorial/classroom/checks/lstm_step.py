@@ -1,6 +1,7 @@
 """Checks for a whole LSTM step written from the cell's gates: notebook 05 (Hochreiter &
 Schmidhuber 1997, with the forget gate of Gers et al. 2000) and notebook 09 (coupled input and
-forget gates, CIFG, Greff et al. 2017). The reference is ``LSTMCell.step``.
+forget gates, CIFG, Greff et al. 2017; its own slips are in ``cifg_step.py``). The reference is
+``LSTMCell.step``.
 
     f, i, g, o from the layers cell.f, cell.i, cell.g, cell.o     (CIFG: no cell.i, i = 1 − f)
     c = f ⊙ c_prev + i ⊙ g
@@ -47,105 +48,70 @@ def lines(expr):
     return wrong
 
 
+def out(expr):
+    """A wrong output line ``h = expr(o, c)`` after a right update."""
+    return lines(lambda f, i, g, o, c_prev: (expr(o, f * c_prev + i * g), f * c_prev + i * g))
+
+
+def update(expr):
+    """A wrong update line ``c = expr(f, i, g, c_prev)``, then h = o ⊙ tanh(c)."""
+    return lines(
+        lambda f, i, g, o, c_prev: (o * tanh(expr(f, i, g, c_prev)), expr(f, i, g, c_prev))
+    )
+
+
 def line_mistakes(coupled: bool) -> list[Mistake]:
-    m = Mistake
+    m, H, C = Mistake, "h = o ⊙ tanh(c)", "c = f ⊙ c_prev + i ⊙ g"
     mistakes = [
         m("returned (c, h): return them in the order (h, c).", lambda *a: reference(*a)[::-1]),
-        m("h uses C_t without tanh: h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (o * (f * c + i * g), f * c + i * g))),
-        m("tanh must be applied to c before multiplying by o: h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (tanh(o * (f * c + i * g)), f * c + i * g))),
+        m(f"h uses C_t without tanh: {H}.", out(lambda o, c: o * c)),
+        m(f"tanh must be applied to c before multiplying by o: {H}.",
+          out(lambda o, c: tanh(o * c))),
         m("h must use the new cell state c, not c_prev.",
           lines(lambda f, i, g, o, c: (o * tanh(c), f * c + i * g))),
-        m("h is not multiplied by the output gate o: h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (tanh(f * c + i * g), f * c + i * g))),
-        m("returned o instead of h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (o, f * c + i * g))),
+        m(f"h is not multiplied by the output gate o: {H}.", out(lambda o, c: tanh(c))),
+        m(f"returned o instead of {H}.", out(lambda o, c: o)),
         m("returned c_prev instead of the new cell state c.",
           lines(lambda f, i, g, o, c: (o * tanh(f * c + i * g), c))),
-        m("the cell state was not multiplied by f: c = f ⊙ c_prev + i ⊙ g.",
-          lines(lambda f, i, g, o, c: (o * tanh(c + i * g), c + i * g))),
-        m("c must not be squashed by tanh: the tanh belongs to h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (o * tanh(tanh(f * c + i * g)), tanh(f * c + i * g)))),
-        m("h was squashed once more by σ: h = o ⊙ tanh(c) is the output as it is.",
-          lines(lambda f, i, g, o, c: (σ(o * tanh(f * c + i * g)), f * c + i * g))),
-        m("tanh is applied twice: h = o ⊙ tanh(c) has one tanh.",
-          lines(lambda f, i, g, o, c: (o * tanh(tanh(f * c + i * g)), f * c + i * g))),
-        m("h uses σ(c) instead of tanh(c): h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (o * σ(f * c + i * g), f * c + i * g))),
-        m("h uses ReLU(c) instead of tanh(c): h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (o * relu(f * c + i * g), f * c + i * g))),
-        m("the tanh is applied to o instead of c: h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (tanh(o) * (f * c + i * g), f * c + i * g))),
-        m("o and tanh(c) are added, not multiplied: h = o ⊙ tanh(c).",
-          lines(lambda f, i, g, o, c: (o + tanh(f * c + i * g), f * c + i * g))),
-        m("h_prev was added to h: h = o ⊙ tanh(c) alone (the memory is carried by c).",
+        m(f"the cell state was not multiplied by f: {C}.", update(lambda f, i, g, c: c + i * g)),
+        m(f"c must not be squashed by tanh: the tanh belongs to {H}.",
+          update(lambda f, i, g, c: tanh(f * c + i * g))),
+        m(f"h was squashed once more by σ: {H} is the output as it is.",
+          out(lambda o, c: σ(o * tanh(c)))),
+        m(f"tanh is applied twice: {H} has one tanh.", out(lambda o, c: o * tanh(tanh(c)))),
+        m(f"h uses σ(c) instead of tanh(c): {H}.", out(lambda o, c: o * σ(c))),
+        m(f"h uses ReLU(c) instead of tanh(c): {H}.", out(lambda o, c: o * relu(c))),
+        m(f"the tanh is applied to o instead of c: {H}.", out(lambda o, c: tanh(o) * c)),
+        m(f"o and tanh(c) are added, not multiplied: {H}.", out(lambda o, c: o + tanh(c))),
+        m(f"h has the wrong sign: {H}, with no minus.", out(lambda o, c: -o * tanh(c))),
+        m(f"h_prev was added to h: {H} alone (the memory is carried by c).",
           lambda x, h, c, cell: (reference(x, h, c, cell)[0] + h, reference(x, h, c, cell)[1])),
         m("returned tanh(c) as the cell state: return c itself; tanh(c) is only used for h.",
           lines(lambda f, i, g, o, c: (o * tanh(f * c + i * g), tanh(f * c + i * g)))),
         m("⊙ is the element-wise product, written *, not the matrix product @.",
           lines(lambda f, i, g, o, c: (o @ tanh(f @ c + i @ g), f @ c + i @ g))),
-        m("the cell update must use c_prev, not h_prev: c = f ⊙ c_prev + i ⊙ g.",
+        m(f"the cell state's terms are multiplied; add them: {C}.",
+          update(lambda f, i, g, c: f * c * i * g)),
+        m("i and g are added, not multiplied: the new memory is i ⊙ g.",
+          update(lambda f, i, g, c: f * c + i + g)),
+        m("f and c_prev are added, not multiplied: the kept memory is f ⊙ c_prev.",
+          update(lambda f, i, g, c: f + c + i * g)),
+        m(f"the cell update must use c_prev, not h_prev: {C}.",
           lambda x, h, c, cell: reference(x, h, h, cell)),
         m("the gates read c_prev where they should read h_prev.",
           lambda x, h, c, cell: reference(x, c, c, cell)),
-        m("h has the wrong sign: h = o ⊙ tanh(c), with no minus.",
-          lines(lambda f, i, g, o, c: (-o * tanh(f * c + i * g), f * c + i * g))),
-        m("the cell state's terms are multiplied; add them: c = f ⊙ c_prev + i ⊙ g.",
-          lines(lambda f, i, g, o, c: (o * tanh(f * c * i * g), f * c * i * g))),
-        m("i and g are added, not multiplied: the new memory is i ⊙ g.",
-          lines(lambda f, i, g, o, c: (o * tanh(f * c + i + g), f * c + i + g))),
-        m("f and c_prev are added, not multiplied: the kept memory is f ⊙ c_prev.",
-          lines(lambda f, i, g, o, c: (o * tanh(f + c + i * g), f + c + i * g))),
         m("the gates ignore h_prev: each gate reads x and h_prev.",
           lambda x, h, c, cell: reference(x, 0 * h, c, cell)),
     ]  # fmt: skip
     if not coupled:
         mistakes += [
-            m("the candidate was not multiplied by i: c = f ⊙ c_prev + i ⊙ g.",
-              lines(lambda f, i, g, o, c: (o * tanh(f * c + g), f * c + g))),
+            m(f"the candidate was not multiplied by i: {C}.", update(lambda f, i, g, c: f * c + g)),
             m("f and i are swapped: f (from cell.f) multiplies c_prev and i (from cell.i) "
-              "multiplies g.",
-              lines(lambda f, i, g, o, c: (o * tanh(f * g + i * c), f * g + i * c))),
+              "multiplies g.", update(lambda f, i, g, c: f * g + i * c)),
             m("this is the coupled update with i = 1 − f; here use the input gate i.",
-              lines(lambda f, i, g, o, c: (o * tanh(f * c + (1 - f) * g), f * c + (1 - f) * g))),
+              update(lambda f, i, g, c: f * c + (1 - f) * g)),
         ]  # fmt: skip
     return mistakes
-
-
-def coupled(expr):
-    """A mistake in the coupled update ``expr(f, g, o, c_prev) -> c``, then h = o ⊙ tanh(c)."""
-
-    def wrong(x, h_prev, c_prev, cell):
-        r = cell.step(x, LSTMState(h_prev, c_prev))[1]
-        c = expr(r.f, r.g, r.o, c_prev)  # (B, H)
-        return r.o * tanh(c), c
-
-    return wrong
-
-
-CIFG_MISTAKES = [
-    Mistake("the coupling is reversed: f keeps the old memory (f ⊙ c_prev) and i = 1 − f admits "
-            "the candidate.", coupled(lambda f, g, o, c: (1 - f) * c + f * g)),
-    Mistake("i must be 1 − f, not f: the candidate enters as (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + f * g)),
-    Mistake("the candidate was not multiplied by i = 1 − f: c = f ⊙ c_prev + (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + g)),
-    Mistake("i = 1 − f is missing its parentheses: compute (1 − f) ⊙ g, not 1 − f ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + 1 - f * g)),
-    Mistake("i = 1 − f is a gate value: do not apply σ to it again.",
-            coupled(lambda f, g, o, c: f * c + σ(1 - f) * g)),
-    Mistake("the candidate g is missing: the new memory is (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + (1 - f))),
-    Mistake("i = −f is missing the 1: the candidate enters as (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c - f * g)),
-    Mistake("i = 1 − f, not 1 + f: the two gates share one budget.",
-            coupled(lambda f, g, o, c: f * c + (1 + f) * g)),
-    Mistake("i must be 1 − f (from the forget gate), not 1 − o.",
-            coupled(lambda f, g, o, c: f * c + (1 - o) * g)),
-    Mistake("the kept memory must be f ⊙ c_prev, not (1 − f) ⊙ c_prev with 1 − f again: "
-            "c = f ⊙ c_prev + (1 − f) ⊙ g.", coupled(lambda f, g, o, c: (1 - f) * c + (1 - f) * g)),
-]  # fmt: skip
 
 
 def quantities(x, h_prev, c_prev, cell) -> dict:
@@ -159,13 +125,8 @@ def _from_c(values, q, args):
     return q["o"] * tanh(c), c
 
 
-def _from_i(values, q, args):
-    c = q["f"] * q["c_prev"] + (1 - values[0]) * q["g"]  # (B, H)   coupled: i = 1 − f
-    return q["o"] * tanh(c), c
-
-
-def slots(coupled: bool) -> list[Mistake]:
-    """One value in another's place, in the update, the output, the return, or i = 1 − f."""
+def slots() -> list[Mistake]:
+    """One value in another's place, in the update, the output or the return."""
     inputs = ["x", "h_prev", "c_prev", "f", "i", "g", "o"]
     mistakes = [
         *slot_mistakes("c = f ⊙ c_prev + i ⊙ g", ["f", "c_prev", "i", "g"], _from_c, quantities,
@@ -175,8 +136,6 @@ def slots(coupled: bool) -> list[Mistake]:
         *slot_mistakes("return h, c", ["h", "c"], lambda v, q, a: tuple(v), quantities,
                        [*inputs, "c", "h"]),
     ]  # fmt: skip
-    if coupled:
-        mistakes += slot_mistakes("i = 1 − f", ["f"], _from_i, quantities, inputs)
     return mistakes
 
 
@@ -189,7 +148,7 @@ def mistakes(letters: str) -> list[Mistake]:
         *mixed_up_mistakes(step, letters),
         *input_mistakes(step, letters, quantities),
         *weight_mistakes(step, letters),
-        *slots(coupled="i" not in letters),
+        *slots(),
     ]
 
 
@@ -221,30 +180,7 @@ LSTM_STEP = Exercise(
                  cell_update=check_cell_update),
 )  # fmt: skip
 
-CIFG_STEP = Exercise(
-    name="cifg_step",
-    equation="c = f ⊙ c_prev + (1 − f) ⊙ g and h = o ⊙ tanh(c)",
-    outputs=("h", "c"),
-    arg_names=("x", "h_prev", "c_prev", "cell"),
-    reference=reference,
-    cases=cell_cases(lambda D, H: LSTMCell(D, H, dtype=torch.float64, coupled=True)),
-    mistakes=[*CIFG_MISTAKES, *mistakes("fgo")],
-    hints=[
-        ("'NoneType' object is not callable",
-         "the coupled cell has no input gate (cell.i is None): compute i = 1 − f"),
-        ("'NoneType' object has no attribute",
-         "the coupled cell has no input gate (cell.i is None): compute i = 1 − f"),
-        *gate_hints("fgo"),
-    ],
-    guard=("fgo", "write each gate from its weights (cell.f.W, cell.f.U, cell.f.b, ...)"),
-)  # fmt: skip
-
 
 def check_lstm_step(lstm_step: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``lstm_step(x, h_prev, c_prev, cell) -> (h, c)`` with a random LSTMCell."""
     run(LSTM_STEP, lstm_step, seed, quiet)
-
-
-def check_cifg_step(cifg_step: object, seed: int = 0, quiet: bool = False) -> None:
-    """Check ``cifg_step(x, h_prev, c_prev, cell) -> (h, c)`` with a random coupled LSTMCell."""
-    run(CIFG_STEP, cifg_step, seed, quiet)
