@@ -27,11 +27,14 @@ def pyproject_deps() -> dict[str, str]:
 
 
 def conda_deps() -> dict[str, str]:
+    """conda-forge's packages and the PyPI-only ones listed under pip (except the package)."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     deps = {}
     for item in env["dependencies"]:
-        if isinstance(item, str):
-            name, bounds = _split(item)
+        for spec in item["pip"] if isinstance(item, dict) else [item]:
+            if spec == "-e .":
+                continue
+            name, bounds = _split(spec)
             name = CONDA_NAMES.get(name, name)
             if name not in NOT_IN_PYPROJECT:
                 deps[name] = bounds
@@ -46,4 +49,4 @@ def test_environment_yml_uses_conda_forge_and_installs_the_package():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"]
     pip = next(item["pip"] for item in env["dependencies"] if isinstance(item, dict))
-    assert pip == ["-e ."]
+    assert pip[-1] == "-e ."

@@ -25,7 +25,8 @@ back from b. What is exact (bitwise, tested):
   Once a bias changes (a training step, ``.to(dtype)``, ``load_state_dict``), ``to_torch``
   writes (b, 0) instead: the same function, a different split of the same sum.
 
-Modules: ``blocks`` (one cell's stacked layout), ``biases`` (the bias split kept for round trips).
+Modules: ``blocks`` (one cell's stacked layout), ``biases`` (the bias split kept for round trips),
+``xlstm`` (``from_xlstm``: the official xLSTM's sLSTM and mLSTM cells).
 
 ``to_torch`` refuses what torch cannot represent (LSTM variants, an ``LSTMCell`` with proj_size,
 a Cho-form GRU with ``reset_after=False``) instead of silently dropping it.
@@ -41,8 +42,26 @@ from ..layers import GRU, LSTM, RNN
 from ..lstm import LSTMCell
 from .biases import TorchBiases, remember_biases, restore_biases, suffixes
 from .blocks import GRU_GATE_ORDER, LSTM_GATE_ORDER, check_reset_after, load_cell, store_cell
+from .xlstm import (
+    from_xlstm,
+    mlstm_state_from_xlstm,
+    mlstm_state_to_xlstm,
+    slstm_state_from_xlstm,
+    slstm_state_to_xlstm,
+)
 
-__all__ = ["GRU_GATE_ORDER", "LSTM_GATE_ORDER", "TorchBiases", "from_torch", "to_torch"]
+__all__ = [
+    "GRU_GATE_ORDER",
+    "LSTM_GATE_ORDER",
+    "TorchBiases",
+    "from_torch",
+    "from_xlstm",
+    "mlstm_state_from_xlstm",
+    "mlstm_state_to_xlstm",
+    "slstm_state_from_xlstm",
+    "slstm_state_to_xlstm",
+    "to_torch",
+]
 
 
 def _check_plain_lstm(module: nn.Module) -> None:
