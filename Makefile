@@ -1,5 +1,5 @@
-# The two commands: `make lab` (JupyterLab open on notebooks/, served from the repo root so that
-# the notebooks' ../figures/ links resolve) and `make test` (every test).
+# The two commands: `make lab` (JupyterLab open on notebooks/00_start_here.ipynb, served from the
+# repo root so that the notebooks' ../figures/ links resolve) and `make test` (every test).
 # Both create .venv on first use and reuse it afterwards.
 
 PYTHON ?= python3
@@ -19,12 +19,12 @@ STAMP := $(VENV)/.installed
 # nbgrader stays out of the default environment: the real-nbgrader tests get a venv of their own.
 CLASSROOM_VENV ?= .venv-classroom
 CLASSROOM_STAMP := $(CLASSROOM_VENV)/.installed
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nb_sanitize.cfg
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nb_sanitize.cfg
 
 .PHONY: lab test lint unit nbval classroom execute figures assignments clean help
 
 help:
-	@echo "make lab      start JupyterLab on notebooks/ (LAB_ARGS='--no-browser --port 8899')"
+	@echo "make lab      open JupyterLab on notebooks/00_start_here.ipynb (LAB_ARGS='--no-browser --port 8899')"
 	@echo "make test     lint + unit tests + every notebook under nbval + the nbgrader workflow"
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
 	@echo "make figures  redraw figures/ from lstm_tutorial.viz.diagrams"
@@ -46,7 +46,7 @@ $(CLASSROOM_STAMP): pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 	  $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: lint

@@ -1,7 +1,7 @@
 """The parity tolerance of STYLE.md rule 7, shared by every test module.
 
-(Not in conftest.py: notebooks/ has a conftest.py too, and a test that imported "conftest" could get
-the wrong one when pytest collects both folders in one run.)
+(Not in conftest.py: the repository root has a conftest.py too, and a test that imported
+"conftest" could get the wrong one when pytest collects both in one run.)
 """
 
 import torch
