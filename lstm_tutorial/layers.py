@@ -8,39 +8,53 @@ and return the same shapes as their torch namesakes, so one can stand in for the
     output  (T, B, nd * H)      the last layer's h at every step, both directions concatenated
 
 Layer l, direction d is ``self.cells[l * nd + d]``, the same index torch uses for h_n.
+
+As in torch, ``x`` may also be a ``PackedSequence`` (then ``output`` is one too), and ``dropout``
+drops the outputs of every layer but the last while training. By default (``fast=True``) a layer
+runs the fast path of ``lstm_tutorial.fast`` (torch's own kernel for the cells torch has, fused
+loops for the rest); ``fast=False`` (or setting ``layer.fast = False``) runs the readable cells
+step by step, the reference the fast path is tested against.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import PackedSequence
 
-from ._validate import check_sequence, check_state
+from ._validate import check_dtype, check_sequence, check_state, check_tensor
 from .cells import RNNCell
+from .fast import kernel_supports, repack, run_stack, torch_kernel, unpack
 from .gru import GRUCell
 from .lstm import LSTMCell, LSTMState
-from .sequence import _steps
 
 
-def _no_dropout(dropout: float) -> float:
-    """``dropout`` sits where torch has it, so positional arguments mean the same in both."""
-    if dropout != 0:
-        raise ValueError(
-            f"dropout between layers is not implemented here (torch's default is 0), "
-            f"got dropout={dropout!r}"
+def _check_dropout(dropout: object, num_layers: int) -> float:
+    """The probability of dropping a unit between layers, checked as torch checks it."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
+        raise ValueError(f"dropout must be a number in [0, 1], got {dropout!r}")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn(
+            f"dropout={dropout} acts between layers, so it does nothing with num_layers=1",
+            stacklevel=3,
         )
-    return 0.0
+    return float(dropout)
 
 
 class _Stacked(nn.Module):
     """The stacking and direction logic shared by RNN, LSTM and GRU layers."""
 
-    def __init__(self, make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional):
+    def __init__(
+        self, make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional, fast
+    ):
         super().__init__()
         if not isinstance(num_layers, int) or num_layers < 1:
             raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}")
+        self.dropout = _check_dropout(self.dropout, num_layers)
+        self.fast = fast
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.batch_first, self.bidirectional = batch_first, bidirectional
         nd = 2 if bidirectional else 1
@@ -58,17 +72,21 @@ class _Stacked(nn.Module):
         return next(self.parameters()).dtype
 
     # how states are packed differs between RNN/GRU (one tensor) and LSTM (a pair)
-    def _select(self, hx: Any, k: int) -> Any:
+    def state_of(self, hx: Any, k: int) -> Any:
+        """Cell k's initial state from the layer's checked ``hx``."""
         return hx[k]
 
-    def _pack(self, states: list) -> Any:
+    def stack_states(self, states: list) -> Any:
+        """The cells' final states as the layer returns them: (L * nd, B, H)."""
         return torch.stack(states)
 
     def _check_hx(self, hx: Any, batch: int) -> Any:
         shape = (len(self.cells), batch, self._out_size())
         return check_state(hx, shape, self.dtype, "h0")
 
-    def forward(self, x: torch.Tensor, hx: Any = None):
+    def forward(self, x: torch.Tensor | PackedSequence, hx: Any = None):
+        if isinstance(x, PackedSequence):
+            return self._packed(x, hx)
         if isinstance(x, torch.Tensor) and x.dim() == 2:
             return self._unbatched(x, hx)
         x = check_sequence(x, self.input_size, self.dtype, self.batch_first)
@@ -76,20 +94,32 @@ class _Stacked(nn.Module):
             x = x.transpose(0, 1)  # (T, B, D)
         if hx is not None:
             hx = self._check_hx(hx, x.shape[1])
-        nd = 2 if self.bidirectional else 1
-        finals = []
-        for layer in range(self.num_layers):
-            outputs = []
-            for d in range(nd):
-                k = layer * nd + d
-                cell = self.cells[k]
-                state = cell.initial_state(x[0]) if hx is None else self._select(hx, k)
-                state, records = _steps(cell, x, state, reverse=d == 1)
-                finals.append(state)
-                outputs.append(torch.stack([r.h for r in records]))  # (T, B, H)
-            x = torch.cat(outputs, dim=-1)  # (T, B, nd * H): the next layer's input
-        output = x.transpose(0, 1) if self.batch_first else x
-        return output, self._pack(finals)
+        output, h_n = self._run(x, hx)  # (T, B, nd * H)
+        return (output.transpose(0, 1) if self.batch_first else output), h_n
+
+    def _run(self, x: torch.Tensor | PackedSequence, hx: Any, mask: torch.Tensor | None = None):
+        """The fast path or the readable one; x (T, B, D) (or packed, for torch's kernel)."""
+        if self.fast and kernel_supports(self):
+            return torch_kernel(self, x, hx)
+        output, finals = run_stack(self, x, hx, self.fast, mask)
+        return output, self.stack_states(finals)
+
+    def _packed(self, x: PackedSequence, hx: Any):
+        """A PackedSequence in, a PackedSequence out, h0 and h_n in the user's batch order."""
+        data = check_tensor(x.data, "x.data")
+        if data.dim() != 2 or data.shape[1] != self.input_size:
+            raise ValueError(
+                f"a PackedSequence's data must have shape (N, {self.input_size}), "
+                f"got {tuple(data.shape)}"
+            )
+        check_dtype(data, "x.data", self.dtype)
+        if hx is not None:
+            hx = self._check_hx(hx, int(x.batch_sizes[0]))
+        if self.fast and kernel_supports(self):
+            return torch_kernel(self, x, hx)
+        padded, mask = unpack(x)  # (T, B, D), (T, B)
+        output, h_n = self._run(padded, hx, mask)
+        return repack(output, x, mask), h_n
 
     def _unbatched(self, x: torch.Tensor, hx: Any):
         """x (T, D) and states (L * nd, H) without a batch dimension, as torch allows: B = 1."""
@@ -128,13 +158,16 @@ class RNN(_Stacked):
         bidirectional: bool = False,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
+        fast: bool = True,
     ) -> None:
-        self.dropout = _no_dropout(dropout)
+        self.dropout = dropout  # checked by _Stacked
 
         def make_cell(d: int) -> RNNCell:
             return RNNCell(d, hidden_size, bias, nonlinearity, dtype=dtype, device=device)
 
-        super().__init__(make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional)
+        super().__init__(
+            make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional, fast
+        )
 
 
 class LSTM(_Stacked):
@@ -157,24 +190,27 @@ class LSTM(_Stacked):
         proj_size: int = 0,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
+        fast: bool = True,
         **variant: Any,
     ) -> None:
         self.proj_size = proj_size
-        self.dropout = _no_dropout(dropout)
+        self.dropout = dropout  # checked by _Stacked
 
         def make_cell(d: int) -> LSTMCell:
             return LSTMCell(d, hidden_size, bias, proj_size, dtype=dtype, device=device, **variant)
 
-        super().__init__(make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional)
+        super().__init__(
+            make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional, fast
+        )
 
     def _out_size(self) -> int:
         return self.proj_size or self.hidden_size
 
-    def _select(self, hx: Any, k: int) -> LSTMState:
+    def state_of(self, hx: Any, k: int) -> LSTMState:
         # a cell with gate recurrence (FGR) starts its gate memory at 0, as from a zero state
         return self.cells[k].check_state(LSTMState(hx[0][k], hx[1][k]), hx[0].shape[1])
 
-    def _pack(self, states: list) -> tuple[torch.Tensor, torch.Tensor]:
+    def stack_states(self, states: list) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.stack([s.h for s in states]), torch.stack([s.c for s in states])
 
     def _check_hx(self, hx: Any, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -206,11 +242,14 @@ class GRU(_Stacked):
         reset_after: bool = True,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
+        fast: bool = True,
     ) -> None:
         self.reset_after = reset_after
-        self.dropout = _no_dropout(dropout)
+        self.dropout = dropout  # checked by _Stacked
 
         def make_cell(d: int) -> GRUCell:
             return GRUCell(d, hidden_size, bias, reset_after, dtype=dtype, device=device)
 
-        super().__init__(make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional)
+        super().__init__(
+            make_cell, input_size, hidden_size, num_layers, batch_first, bidirectional, fast
+        )

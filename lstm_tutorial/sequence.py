@@ -26,7 +26,8 @@ def _prepare(cell: nn.Module, x: object, state: Any, batch_first: bool):
     return x, state
 
 
-def _steps(cell: nn.Module, x: torch.Tensor, state: Any, reverse: bool):
+def run_steps(cell: nn.Module, x: torch.Tensor, state: Any, reverse: bool):
+    """x (T, B, D) checked, a checked state  ->  (final state, the T records in time order)."""
     order = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     records = [None] * x.shape[0]
     for t in order:
@@ -55,7 +56,7 @@ def unroll(
         state after the last step processed.
     """
     x, state = _prepare(cell, x, state, batch_first)
-    state, records = _steps(cell, x, state, reverse)
+    state, records = run_steps(cell, x, state, reverse)
     outputs = torch.stack([r.h for r in records])  # (T, B, H)
     return (outputs.transpose(0, 1) if batch_first else outputs), state
 
@@ -67,6 +68,6 @@ def trace(cell: nn.Module, x: torch.Tensor, state: Any = None, *, batch_first: b
     LSTM ``LSTMStep(f, i, g, o, c, h)``, for an RNN ``RNNStep(h)``.
     """
     x, state = _prepare(cell, x, state, batch_first)
-    _, records = _steps(cell, x, state, reverse=False)
+    _, records = run_steps(cell, x, state, reverse=False)
     dim = 1 if batch_first else 0
     return type(records[0])(*(torch.stack(field, dim=dim) for field in zip(*records)))

@@ -220,11 +220,12 @@ def test_unbatched_input_wants_2d_states():
         LSTM(3, 4)(torch.randn(5, 3), (torch.randn(1, 1, 4), torch.randn(1, 1, 4)))
 
 
-def test_dropout_is_refused_clearly():
-    with pytest.raises(ValueError, match=r"dropout between layers .* got dropout=0\.2"):
-        LSTM(3, 4, 2, True, False, 0.2)
-    with pytest.raises(ValueError, match=r"dropout=0\.5"):
-        from_torch(nn.LSTM(3, 4, 2, dropout=0.5))
+def test_dropout_is_checked_and_converted_both_ways():
+    with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\], got 1\.5"):
+        LSTM(3, 4, 2, True, False, 1.5)
+    assert LSTM(3, 4, 2, True, False, 0.2).dropout == 0.2  # torch's positional order
+    assert from_torch(nn.LSTM(3, 4, 2, dropout=0.5)).dropout == 0.5
+    assert to_torch(GRU(3, 4, 2, dropout=0.25)).dropout == 0.25
 
 
 # ---------------------------------------------------------------------------------- errors

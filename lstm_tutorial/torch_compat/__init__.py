@@ -94,6 +94,7 @@ def _stack_options(module: nn.Module, bias: bool, factory: dict) -> dict:
         bias=bias,
         batch_first=module.batch_first,
         bidirectional=module.bidirectional,
+        dropout=module.dropout,
         **factory,
     )
 
@@ -103,7 +104,7 @@ def from_torch(module: nn.Module) -> nn.Module:
 
     Supports ``nn.RNNCell``, ``nn.RNN`` (tanh or relu), ``nn.LSTMCell``, ``nn.LSTM``,
     ``nn.GRUCell`` and ``nn.GRU`` (any ``num_layers``, ``bidirectional``, ``batch_first``,
-    ``bias``, ``proj_size``).
+    ``bias``, ``proj_size``, ``dropout``).
     """
     kw = _factory(module) if any(True for _ in module.parameters()) else {}
     if isinstance(module, nn.RNNCell):
@@ -118,10 +119,6 @@ def from_torch(module: nn.Module) -> nn.Module:
         ours = GRUCell(module.input_size, module.hidden_size, module.bias, **kw)
         load_cell(ours, module, "")
     elif type(module) in (nn.RNN, nn.LSTM, nn.GRU):
-        if module.dropout:
-            raise ValueError(
-                f"dropout between layers is not supported, got dropout={module.dropout}"
-            )
         common = _stack_options(module, module.bias, kw)
         if isinstance(module, nn.LSTM):
             ours = LSTM(module.input_size, module.hidden_size, proj_size=module.proj_size, **common)

@@ -1,0 +1,74 @@
+"""Layers × directions for the cells torch's kernel cannot run (LSTM variants, the Cho GRU).
+
+As ``torch.nn.LSTM`` stacks them: layer l reads the concatenated outputs of both directions of
+layer l − 1, with dropout on them (training only, never after the last layer). Sequences of
+different lengths arrive padded with a mask (T, B): see ``packed.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ..gru import GRUCell
+from ..lstm import LSTMCell
+from ..sequence import run_steps
+from .gru_loop import gru_sequence
+from .lstm_loop import lstm_sequence
+
+
+def _where(mask: torch.Tensor, new: Any, old: Any) -> Any:
+    if isinstance(new, torch.Tensor):
+        return torch.where(mask, new, old)
+    return type(new)(*(torch.where(mask, n, o) for n, o in zip(new, old)))
+
+
+def readable_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
+    """The reference: the cell's own ``step`` at every time step (``sequence.run_steps``)."""
+    if mask is None:
+        state, records = run_steps(cell, x, state, reverse)
+        return torch.stack([r.h for r in records]), state
+    masks = mask.unsqueeze(-1).unbind(0)  # T tensors (B, 1)
+    outputs = [None] * x.shape[0]
+    for t in range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0]):
+        new, record = cell.step(x[t], state)
+        state, outputs[t] = _where(masks[t], new, state), record.h
+    return torch.stack(outputs), state
+
+
+def fast_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
+    """One cell over the sequence by its fused loop (RNN cells use the readable step)."""
+    if isinstance(cell, LSTMCell):
+        return lstm_sequence(cell, x, state, reverse, mask)
+    if isinstance(cell, GRUCell):
+        return gru_sequence(cell, x, state, reverse, mask)
+    return readable_sequence(cell, x, state, reverse, mask)
+
+
+def run_stack(
+    layer: nn.Module,
+    x: torch.Tensor,
+    hx: Any,
+    fast: bool = True,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, list]:
+    """x (T, B, D), checked hx or None  ->  output (T, B, nd * H|P), each cell's final state."""
+    run = fast_sequence if fast else readable_sequence
+    nd = 2 if layer.bidirectional else 1
+    finals = []
+    for l in range(layer.num_layers):
+        if l and layer.dropout and layer.training:
+            x = F.dropout(x, layer.dropout, training=True)  # between layers, as torch
+        outputs = []
+        for d in range(nd):
+            k = l * nd + d
+            cell = layer.cells[k]
+            state = cell.initial_state(x[0]) if hx is None else layer.state_of(hx, k)
+            out, state = run(cell, x, state, d == 1, mask)  # (T, B, H|P)
+            finals.append(state)
+            outputs.append(out)
+        x = torch.cat(outputs, dim=-1)  # (T, B, nd * H|P): the next layer's input
+    return x, finals
