@@ -21,7 +21,7 @@ CLASSROOM_VENV ?= .venv-classroom
 CLASSROOM_STAMP := $(CLASSROOM_VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nb_sanitize.cfg
 
-.PHONY: lab test lint unit nbval classroom execute figures assignments clean help
+.PHONY: lab test lint unit nbval classroom execute figures assignments bench clean help
 
 help:
 	@echo "make lab      open JupyterLab on notebooks/00_start_here.ipynb (LAB_ARGS='--no-browser --port 8899')"
@@ -29,6 +29,7 @@ help:
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
 	@echo "make figures  redraw figures/ from lstm_tutorial.viz.diagrams"
 	@echo "make assignments  student versions of the exercise notebooks in build/assignments"
+	@echo "make bench    our LSTM layers against torch.nn.LSTM, forward + backward (BENCH_ARGS='--pairs 5')"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,6 +81,11 @@ execute: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python -m lstm_tutorial.viz.diagrams figures
+
+# A benchmark, not a test: ratios to torch.nn.LSTM on one thread (the README lists measured ones).
+BENCH_ARGS ?=
+bench: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/lstm_speed.py $(BENCH_ARGS)
 
 assignments: $(STAMP)
 	$(BIN)/python -m lstm_tutorial.classroom notebooks build/assignments

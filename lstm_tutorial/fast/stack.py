@@ -18,6 +18,7 @@ from ..lstm import LSTMCell
 from ..sequence import run_steps
 from .gru_loop import gru_sequence
 from .lstm_loop import lstm_sequence
+from .peephole import peephole_sequence, peephole_supports
 
 
 def _where(mask: torch.Tensor, new: Any, old: Any) -> Any:
@@ -42,6 +43,8 @@ def readable_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
 def fast_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
     """One cell over the sequence by its fused loop (RNN cells use the readable step)."""
     if isinstance(cell, LSTMCell):
+        if peephole_supports(cell, mask):
+            return peephole_sequence(cell, x, state, reverse)
         return lstm_sequence(cell, x, state, reverse, mask)
     if isinstance(cell, GRUCell):
         return gru_sequence(cell, x, state, reverse, mask)

@@ -1,0 +1,153 @@
+"""The peephole LSTM over a sequence with a hand-written backward (notebook 12's, plus p).
+
+Gers & Schmidhuber (2000); torch's gate order i, f, g, o in one (4H) matrix:
+
+    z_t = Z_x[t] + h_{t-1} Uᵀ                       Z_x = X Wᵀ + b, all steps at once
+    i = σ(z_i + p_i ⊙ c_{t-1})    f = σ(z_f + p_f ⊙ c_{t-1})    g = tanh(z_g)
+    c_t = f ⊙ c_{t-1} + i ⊙ g     o = σ(z_o + p_o ⊙ c_t)        h_t = o ⊙ tanh(c_t)
+
+Backward, with dh = ∂L/∂h_t (from the output and from step t + 1 through U) and dc from step t + 1:
+
+    dz_o = dh ⊙ tanh(c) ⊙ o(1 − o)
+    dc  += dh ⊙ o ⊙ (1 − tanh²(c)) + dz_o ⊙ p_o
+    dz_i, dz_f, dz_g = dc ⊙ g ⊙ i(1 − i),  dc ⊙ c_{t-1} ⊙ f(1 − f),  dc ⊙ i ⊙ (1 − g²)
+    dc_{t-1} = dc ⊙ f + dz_i ⊙ p_i + dz_f ⊙ p_f     dh_{t-1} = dz U
+
+The factors that do not depend on the recurrence (o(1 − o) tanh(c), ...) are computed for all
+steps at once before the backward loop, so each step is a dozen small operations; the weight
+gradients are then three matrix products over all steps: dW = dZᵀ X, dU = dZᵀ H_prev, db = Σ dZ.
+Both loops are TorchScript functions: at small sizes the cost of an LSTM in Python is the
+interpreter's per-operation overhead, not arithmetic.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+import torch
+
+
+def _forward(
+    Zx: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    U_T: torch.Tensor,
+    p: torch.Tensor,
+    reverse: bool,
+):
+    H = c.shape[1]
+    p_i, p_f, p_o = p[:H], p[H : 2 * H], p[2 * H :]
+    T = Zx.shape[0]
+    steps = Zx.unbind(0)
+    hs, cs, gates = [h] * T, [c] * T, [c] * T
+    for k in range(T):
+        t = T - 1 - k if reverse else k
+        z = torch.addmm(steps[t], h, U_T)  # (B, 4H), overwritten by the activations i, f, g, o
+        z[:, :H].addcmul_(p_i, c)
+        z[:, H : 2 * H].addcmul_(p_f, c)
+        z[:, : 2 * H].sigmoid_()
+        z[:, 2 * H : 3 * H].tanh_()
+        c = torch.addcmul(z[:, H : 2 * H] * c, z[:, :H], z[:, 2 * H : 3 * H])  # (B, H)
+        o = z[:, 3 * H :].addcmul_(p_o, c).sigmoid_()
+        h = o * torch.tanh(c)  # (B, H)
+        hs[t], cs[t], gates[t] = h, c, z
+    return torch.stack(hs), torch.stack(cs), torch.stack(gates)
+
+
+def _backward(
+    dHs: torch.Tensor,
+    dh: torch.Tensor,
+    dc: torch.Tensor,
+    Hs: torch.Tensor,
+    Cs: torch.Tensor,
+    G: torch.Tensor,
+    h0: torch.Tensor,
+    c0: torch.Tensor,
+    U: torch.Tensor,
+    p: torch.Tensor,
+    reverse: bool,
+):
+    T, H = Hs.shape[0], Cs.shape[2]
+    p_i, p_f, p_o = p[:H], p[H : 2 * H], p[2 * H :]
+    if reverse:  # the previous step in processing order is t + 1
+        Hp, Cp = torch.cat([Hs[1:], h0.unsqueeze(0)]), torch.cat([Cs[1:], c0.unsqueeze(0)])
+    else:
+        Hp, Cp = torch.cat([h0.unsqueeze(0), Hs[:-1]]), torch.cat([c0.unsqueeze(0), Cs[:-1]])
+    i, f, g, o = G[..., :H], G[..., H : 2 * H], G[..., 2 * H : 3 * H], G[..., 3 * H :]
+    tc = torch.tanh(Cs)
+    A_o = (tc * o * (1 - o)).unbind(0)  # ∂h/∂z_o
+    A_c = (o * (1 - tc * tc)).unbind(0)  # ∂h/∂c
+    A_ifg = torch.cat([g * i * (1 - i), Cp * f * (1 - f), i * (1 - g * g)], 2).unbind(0)
+    fs, dHl = f.unbind(0), dHs.unbind(0)
+    dZ = [dc] * T
+    for k in range(T):
+        t = k if reverse else T - 1 - k
+        dh = dh + dHl[t]
+        dz_o = dh * A_o[t]
+        dc = torch.addcmul(torch.addcmul(dc, dh, A_c[t]), dz_o, p_o)
+        dz3 = dc.repeat(1, 3) * A_ifg[t]  # (B, 3H): dz_i, dz_f, dz_g
+        dc = torch.addcmul(torch.addcmul(dc * fs[t], dz3[:, :H], p_i), dz3[:, H : 2 * H], p_f)
+        dz = torch.cat([dz3, dz_o], 1)  # (B, 4H)
+        dh = dz @ U  # (B, H)
+        dZ[t] = dz
+    dZs = torch.stack(dZ)  # (T, B, 4H)
+    dU = dZs.flatten(0, 1).T @ Hp.flatten(0, 1)  # (4H, H)
+    dp = torch.cat(
+        [
+            (dZs[..., :H] * Cp).sum((0, 1)),
+            (dZs[..., H : 2 * H] * Cp).sum((0, 1)),
+            (dZs[..., 3 * H :] * Cs).sum((0, 1)),
+        ]
+    )  # (3H,)
+    return dZs, dh, dc, dU, dp
+
+
+@lru_cache(maxsize=1)
+def _loops():
+    """The two loops as TorchScript functions, compiled on first use (eager if unavailable)."""
+    try:
+        with warnings.catch_warnings():  # deprecated in favour of torch.compile, which takes
+            warnings.simplefilter("ignore", DeprecationWarning)  # minutes to compile this loop
+            return torch.jit.script(_forward), torch.jit.script(_backward)
+    except Exception:  # pragma: no cover - a torch without TorchScript: the same code, eager
+        return _forward, _backward
+
+
+class PeepholeLSTM(torch.autograd.Function):
+    """(Z_x (T, B, 4H), h0, c0 (B, H), U (4H, H), p (3H,), reverse) -> outputs (T, B, H), h, c."""
+
+    @staticmethod
+    def forward(ctx, Zx, h0, c0, U, p, reverse: bool):
+        Hs, Cs, G = _loops()[0](Zx, h0, c0, U.T.contiguous(), p, reverse)
+        ctx.save_for_backward(Hs, Cs, G, h0, c0, U, p)
+        ctx.reverse = reverse
+        last = 0 if reverse else -1
+        return Hs, Hs[last].clone(), Cs[last].clone()
+
+    @staticmethod
+    def backward(ctx, dHs, dh_n, dc_n):
+        Hs, Cs, G, h0, c0, U, p = ctx.saved_tensors
+        dZ, dh0, dc0, dU, dp = _loops()[1](dHs, dh_n, dc_n, Hs, Cs, G, h0, c0, U, p, ctx.reverse)
+        return dZ, dh0, dc0, dU, dp, None
+
+
+def peephole_supports(cell, mask) -> bool:
+    """Whether this function computes the cell: only peepholes, no projection, no mask."""
+    changes = cell.options.changes()
+    return mask is None and not cell.proj_size and set(changes) <= {"peepholes"}
+
+
+def peephole_sequence(cell, x: torch.Tensor, state: tuple, reverse: bool = False):
+    """x (T, B, D), state (h, c)  ->  outputs (T, B, H), LSTMState(h, c); autograd-ready."""
+    from ..lstm import LSTMState
+
+    layers = [cell.i, cell.f, cell.g, cell.o]  # torch's order
+    Zx = x @ torch.cat([layer.W for layer in layers]).T  # (T, B, 4H)
+    if cell.g.b is not None:
+        Zx = Zx + torch.cat([layer.b for layer in layers])
+    zeros = cell.g.W.new_zeros(cell.hidden_size)
+    p = torch.cat([zeros if layer.p is None else layer.p for layer in (cell.i, cell.f, cell.o)])
+    U = torch.cat([layer.U for layer in layers])  # (4H, H)
+    outputs, h, c = PeepholeLSTM.apply(Zx, state[0], state[1], U, p, reverse)
+    return outputs, LSTMState(h, c)
