@@ -31,6 +31,20 @@ ACTIVATIONS = {
 }
 
 
+LN_EPS = 1e-5  # ε of layer normalisation, torch.nn.LayerNorm's default
+
+
+def layer_norm(z: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+    """LN(z; γ, β) = γ ⊙ (z − mean(z)) / sqrt(var(z) + ε) + β over the last dim (Ba et al. 2016)."""
+    return torch.nn.functional.layer_norm(z, z.shape[-1:], gamma, beta, LN_EPS)
+
+
+def layer_norm_parameters(size: int, dtype, device) -> tuple[nn.Parameter, nn.Parameter]:
+    """A gain γ = 1 and a shift β = 0 of shape (size,): LN starts as plain normalisation."""
+    gamma = nn.Parameter(torch.ones(size, dtype=dtype, device=device))
+    return gamma, nn.Parameter(torch.zeros(size, dtype=dtype, device=device))
+
+
 def _uniform(shape: tuple[int, ...], bound: float, dtype, device) -> nn.Parameter:
     """torch.nn's default init for recurrent layers: U(-1/√H, 1/√H) for every weight and bias."""
     return nn.Parameter(torch.empty(shape, dtype=dtype, device=device).uniform_(-bound, bound))
@@ -42,7 +56,12 @@ class Gate(nn.Module):
     With ``peephole=True`` the layer also looks at a cell state through a diagonal weight ``p``
     (Gers & Schmidhuber 2000): ``a = act(W x + U h + p ⊙ c + b)``.
 
-    Parameters: ``W`` (H, D), ``U`` (H, H), ``b`` (H,) or None, ``p`` (H,) or None.
+    With ``layer_norm=True`` (Ba et al. 2016) each of the two products is normalised over its H
+    units, with a learned gain γ and shift β: ``a = act(LN(W x; γ_x, β_x) + LN(U h; γ_h, β_h) + b)``
+    where ``LN(z; γ, β) = γ ⊙ (z − mean(z)) / sqrt(var(z) + ε) + β``.
+
+    Parameters: ``W`` (H, D), ``U`` (H, H), ``b`` (H,) or None, ``p`` (H,) or None, and with
+    layer_norm ``gamma_x, beta_x, gamma_h, beta_h`` (H,) (initialised to 1 and 0).
     """
 
     def __init__(
@@ -55,6 +74,7 @@ class Gate(nn.Module):
         recurrent_size: int | None = None,
         dtype: torch.dtype | None = None,
         device: torch.device | str | None = None,
+        layer_norm: bool = False,
     ) -> None:
         super().__init__()
         if activation not in ACTIVATIONS:
@@ -66,10 +86,17 @@ class Gate(nn.Module):
         self.U = _uniform((hidden_size, R), k, dtype, device)
         self.b = _uniform((hidden_size,), k, dtype, device) if bias else None
         self.p = _uniform((hidden_size,), k, dtype, device) if peephole else None
+        ln = layer_norm_parameters if layer_norm else lambda *args: (None, None)
+        self.gamma_x, self.beta_x = ln(hidden_size, dtype, device)  # LN of W x
+        self.gamma_h, self.beta_h = ln(hidden_size, dtype, device)  # LN of U h
 
     def forward(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor | None = None):
         """x (B, D), h (B, H), c (B, H) if the gate has a peephole  ->  (B, H)."""
-        z = x @ self.W.T + h @ self.U.T  # (B, H)
+        if self.gamma_x is None:
+            z = x @ self.W.T + h @ self.U.T  # (B, H)
+        else:
+            zx = layer_norm(x @ self.W.T, self.gamma_x, self.beta_x)  # (B, H)
+            z = zx + layer_norm(h @ self.U.T, self.gamma_h, self.beta_h)  # (B, H)
         if self.p is not None:
             if c is None:
                 raise ValueError("this gate has a peephole, so it needs the cell state c")
@@ -81,7 +108,8 @@ class Gate(nn.Module):
     def extra_repr(self) -> str:
         H, D = self.W.shape
         peep = ", peephole=True" if self.p is not None else ""
-        return f"{D} -> {H}, {self.activation}, bias={self.b is not None}{peep}"
+        ln = ", layer_norm=True" if self.gamma_x is not None else ""
+        return f"{D} -> {H}, {self.activation}, bias={self.b is not None}{peep}{ln}"
 
 
 class RNNStep(NamedTuple):

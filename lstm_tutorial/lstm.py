@@ -16,6 +16,7 @@ Variants are options of this one cell (the table is in ``variants.py``):
     input_gate / forget_gate / output_gate=False             i = 1 / f = 1 / o = 1 (NIG, NFG, NOG)
     input_activation / output_activation="identity"          no tanh on g / on c (NIAF, NOAF)
     gate_recurrence=True (FGR)                               i, f, o also read a = [i; f; o]_{t-1}
+    layer_norm=True (Ba et al. 2016)                         LN of each W x, U h; o ⊙ tanh(LN(c))
     variant="vanilla" | "NIG" | ... | "FGR"                  the ablations of Greff et al. (2017)
 
 Shapes: x (B, D); h (B, H) or (B, P); c (B, H). Letters as in ``cells.py``.
@@ -31,7 +32,7 @@ import torch
 from torch import nn
 
 from ._validate import check_input, check_sizes, check_state
-from .cells import ACTIVATIONS, Gate
+from .cells import ACTIVATIONS, Gate, layer_norm, layer_norm_parameters
 from .variants import resolve_options, variant_name
 
 
@@ -72,6 +73,7 @@ class LSTMCell(nn.Module):
         peepholes: gates that read the cell state, any subset of "ifo".  coupled: i = 1 − f.
         input_gate, forget_gate, output_gate: False fixes that gate at 1.
         input_activation, output_activation: "tanh" or "identity".  gate_recurrence: FGR.
+        layer_norm: layer normalisation (Ba et al. 2016), per gate; see ``variants.py``.
     Parameters: gates ``f, i, g, o`` (each a ``Gate`` with W (H, D), U (H, H|P), b (H,), and p (H,)
     with a peephole); a gate the variant does not have is None (``cell.i`` with coupled=True).
     With FGR, U of gates i, f, o is (H, R + G·H): it reads [h_prev; a_prev].
@@ -97,6 +99,7 @@ class LSTMCell(nn.Module):
         input_activation: str = "tanh",
         output_activation: str = "tanh",
         gate_recurrence: bool = False,
+        layer_norm: bool = False,
     ) -> None:
         super().__init__()
         check_sizes(input_size=input_size, hidden_size=hidden_size)
@@ -123,6 +126,7 @@ class LSTMCell(nn.Module):
             input_activation=input_activation,
             output_activation=output_activation,
             gate_recurrence=gate_recurrence,
+            layer_norm=layer_norm,
         )
         self.input_size, self.hidden_size, self.proj_size = input_size, hidden_size, proj_size
         R = proj_size or hidden_size  # size of the h the gates read
@@ -140,6 +144,7 @@ class LSTMCell(nn.Module):
                 recurrent_size=R if name == "g" else R + A,
                 dtype=dtype,
                 device=device,
+                layer_norm=opts.layer_norm,
             )
 
         self.f = gate("f", "sigmoid")
@@ -152,6 +157,8 @@ class LSTMCell(nn.Module):
             self.W_hr = nn.Parameter(W_hr.uniform_(-k, k))
         else:
             self.W_hr = None
+        ln = layer_norm_parameters if opts.layer_norm else lambda *args: (None, None)
+        self.gamma_c, self.beta_c = ln(hidden_size, dtype, device)  # LN of c before the output
 
     @property
     def dtype(self) -> torch.dtype:
@@ -206,7 +213,8 @@ class LSTMCell(nn.Module):
         g = self.g(x, h_prev)  # (B, H)   NIAF: no tanh
         c = f * c_prev + i * g  # (B, H)
         o = self._gate(self.o, x, r, c)  # (B, H)   its peephole reads the new c; NOG: o = 1
-        h = o * ACTIVATIONS[self.options.output_activation](c)  # (B, H)   NOAF: h = o ⊙ c
+        c_out = c if self.gamma_c is None else layer_norm(c, self.gamma_c, self.beta_c)  # LN(c)
+        h = o * ACTIVATIONS[self.options.output_activation](c_out)  # (B, H)   NOAF: h = o ⊙ c
         if self.W_hr is not None:
             h = h @ self.W_hr.T  # (B, P)
         record = LSTMStep(f, i, g, o, c, h)

@@ -6,6 +6,11 @@ Every variant is an option of ``LSTMCell`` (STYLE rule 8), never a copy of it:
   weight p (H,); i and f read C_{t-1}, o reads the new C_t, e.g.
   f = σ(W_f x + U_f h_prev + p_f ⊙ c_prev + b_f).
 - coupled input and forget gates (CIFG), i = 1 − f: write exactly as much as you forget.
+- layer normalisation (Ba et al. 2016), layer_norm=True: every learned layer normalises W x and
+  U h over its H units, and the output reads the normalised cell state,
+  f = σ(LN(W_f x) + LN(U_f h_prev) + b_f), ..., h = o ⊙ tanh(LN(c)), each LN with its own gain
+  and shift. Ba et al. normalise the four gates' stacked products together; we normalise each
+  gate's own (as TensorFlow's LayerNormBasicLSTMCell does), which keeps the gates separate layers.
 
 The ablations of Greff et al. (2017), "LSTM: A Search Space Odyssey", each change ONE thing in
 their "vanilla" LSTM, which is the LSTM with all three peepholes:
@@ -37,6 +42,7 @@ class LSTMOptions:
     input_gate, forget_gate, output_gate: False replaces that gate by 1 (NIG, NFG, NOG).
     input_activation, output_activation: "tanh" or "identity" (NIAF, NOAF).
     gate_recurrence: the gates also read the previous step's gate activations (FGR).
+    layer_norm: layer normalisation of every product and of the cell state's output (Ba et al.).
     """
 
     peepholes: str = ""
@@ -47,6 +53,7 @@ class LSTMOptions:
     input_activation: str = "tanh"
     output_activation: str = "tanh"
     gate_recurrence: bool = False
+    layer_norm: bool = False
 
     def __post_init__(self) -> None:
         chosen = set(self.peepholes)
@@ -139,14 +146,16 @@ def parameter_count(
     """Number of learned numbers in one cell, by formula (the tests compare it with the cell's).
 
     Each learned layer (the G gates and the candidate g) has W (H, D), U (H, R) and b (H,), with
-    R = P or H; each peephole adds p (H,); FGR adds G × G matrices (H, H); a projection W_hr (P, H).
+    R = P or H; each peephole adds p (H,); FGR adds G × G matrices (H, H); a projection W_hr (P, H);
+    layer_norm adds a gain and a shift (H,) for both products of each layer and for c.
     """
     o = VARIANTS[options] if isinstance(options, str) else options
     D, H, P = input_size, hidden_size, proj_size
     G = len(o.gates)
     per_layer = H * D + H * (P or H) + (H if bias else 0)
     recurrence = G * G * H * H if o.gate_recurrence else 0
-    return (G + 1) * per_layer + len(o.peepholes) * H + recurrence + P * H
+    norms = (G + 1) * 4 * H + 2 * H if o.layer_norm else 0
+    return (G + 1) * per_layer + len(o.peepholes) * H + recurrence + P * H + norms
 
 
 def parameter_table(input_size: int, hidden_size: int) -> dict[str, int]:

@@ -8,8 +8,9 @@ eight matrix products a step. Here the learned layers are stacked (order: the ce
     z_t = Z_x[t] + r_{t-1} U_allᵀ      (B, nH)     one product a step; r = h, or [h; a] with FGR
 
 then the six equations of ``lstm.py`` on the slices of z_t (peepholes p ⊙ c added to the
-slices that have them). ``Z_x`` is split with ``unbind``: reading ``Z_x[t]`` in the loop would make
-autograd's backward write a full (T, B, nH) zero tensor at every step.
+slices that have them; with layer_norm each H-slice of both products is normalised).
+``Z_x`` is split with ``unbind``: reading ``Z_x[t]`` in the loop would make autograd's backward
+write a full (T, B, nH) zero tensor at every step.
 
 With ``mask`` (T, B) (padded sequences of different lengths) a sequence's state stops changing
 after its last step, and the reverse direction starts from its own last step.
@@ -20,8 +21,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import torch
+from torch.nn import functional as F
 
-from ..cells import ACTIVATIONS
+from ..cells import ACTIVATIONS, LN_EPS, layer_norm
 from ..lstm import FGRState, LSTMCell, LSTMState
 
 
@@ -32,6 +34,7 @@ class FusedLSTM(NamedTuple):
     W: torch.Tensor  # (nH, D)
     U: torch.Tensor  # (nH, R + A) with A = G·H for FGR (the candidate's A columns are 0)
     b: torch.Tensor | None  # (nH,)
+    norms: tuple | None  # layer_norm: gains and shifts γ_x, β_x, γ_h, β_h, each (n, H)
 
 
 def fuse(cell: LSTMCell) -> FusedLSTM:
@@ -45,7 +48,18 @@ def fuse(cell: LSTMCell) -> FusedLSTM:
     W = torch.cat([layer.W for layer in layers])  # (nH, D)
     U = torch.cat([layer.U for layer in layers[:-1]] + [U_g])  # (nH, R + A)
     b = None if cell.g.b is None else torch.cat([layer.b for layer in layers])  # (nH,)
-    return FusedLSTM(names, W, U, b)
+    norms = None
+    if cell.options.layer_norm:
+        kinds = ("gamma_x", "beta_x", "gamma_h", "beta_h")
+        norms = tuple(torch.stack([getattr(layer, k) for layer in layers]) for k in kinds)
+    return FusedLSTM(names, W, U, b, norms)
+
+
+def _normalise(z: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+    """z (..., nH): LN over each block of H units with its own γ, β (n, H)."""
+    n, H = gamma.shape
+    blocks = z.unflatten(-1, (n, H))  # (..., n, H)
+    return (F.layer_norm(blocks, (H,), eps=LN_EPS) * gamma + beta).flatten(-2)
 
 
 def lstm_sequence(
@@ -59,6 +73,9 @@ def lstm_sequence(
     opts, H = cell.options, cell.hidden_size
     fused = fuse(cell)
     Zx = x @ fused.W.T  # (T, B, nH)
+    norms = fused.norms
+    if norms is not None:
+        Zx = _normalise(Zx, norms[0], norms[1])  # LN(W x) of every layer, all steps at once
     if fused.b is not None:
         Zx = Zx + fused.b
     Zx = Zx.unbind(0)  # T tensors (B, nH)
@@ -74,7 +91,10 @@ def lstm_sequence(
     outputs = [None] * T
     for t in range(T - 1, -1, -1) if reverse else range(T):
         r = torch.cat([h, a], 1) if fgr else h  # (B, R + A)
-        z = torch.addmm(Zx[t], r, U_T).split(H, 1)  # nH/H slices (B, H)
+        if norms is None:
+            z = torch.addmm(Zx[t], r, U_T).split(H, 1)  # nH/H slices (B, H)
+        else:
+            z = (Zx[t] + _normalise(r @ U_T, norms[2], norms[3])).split(H, 1)
         gate = dict(zip(fused.names, z))
         for k in "if":
             if k in p:
@@ -86,11 +106,12 @@ def lstm_sequence(
             i = torch.sigmoid(gate["i"]) if "i" in gate else None  # NIG: i = 1
         g = g_act(gate["g"])  # (B, H)
         c_new = (c if f is None else f * c) + (g if i is None else i * g)  # (B, H)
+        c_out = c_new if norms is None else layer_norm(c_new, cell.gamma_c, cell.beta_c)
         if "o" in gate:
             o = torch.sigmoid(gate["o"] + p["o"] * c_new if "o" in p else gate["o"])
-            h_new = o * c_act(c_new)  # (B, H)
+            h_new = o * c_act(c_out)  # (B, H)
         else:
-            o, h_new = None, c_act(c_new)  # NOG: o = 1
+            o, h_new = None, c_act(c_out)  # NOG: o = 1
         if cell.W_hr is not None:
             h_new = h_new @ cell.W_hr.T  # (B, P)
         if fgr:
