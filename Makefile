@@ -21,15 +21,15 @@ CLASSROOM_VENV ?= .venv-classroom
 CLASSROOM_STAMP := $(CLASSROOM_VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nb_sanitize.cfg
 
-.PHONY: lab test lint unit nbval classroom execute figures assignments site clean help
+.PHONY: lab test lint unit nbval classroom execute figures assignments clean help
 
 help:
 	@echo "make lab      open JupyterLab on notebooks/00_start_here.ipynb (LAB_ARGS='--no-browser --port 8899')"
 	@echo "make test     lint + unit tests + every notebook under nbval + the nbgrader workflow"
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
+	@echo "make site     the series as a static HTML book in build/site/_build/html (no execution)"
 	@echo "make figures  redraw figures/ from lstm_tutorial.viz.diagrams"
 	@echo "make assignments  student versions of the exercise notebooks in build/assignments"
-	@echo "make site     the series as a static HTML book in build/site/_build/html (no execution)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,7 @@ assignments: $(STAMP)
 # The series as a static HTML book (Jupyter Book 1.x, configured in site/): every numbered notebook
 # a page, with its committed outputs (nothing is executed), the start page as index.html.
 SITE ?= build/site
+.PHONY: site
 site: $(STAMP)
 	$(BIN)/jupyter-book build notebooks --all --config "$(abspath site/_config.yml)" \
 	  --toc "$(abspath site/_toc.yml)" --path-output "$(SITE)"
