@@ -39,20 +39,21 @@ def _forward(
     H = c.shape[1]
     p_i, p_f, p_o = p[:H], p[H : 2 * H], p[2 * H :]
     T = Zx.shape[0]
-    steps = Zx.unbind(0)
-    hs, cs, gates = [h] * T, [c] * T, [c] * T
+    steps, B = Zx.unbind(0), c.shape[0]
+    Hs = torch.empty(T, B, H, dtype=c.dtype, device=c.device)  # every step's h, c and gates,
+    Cs = torch.empty(T, B, H, dtype=c.dtype, device=c.device)  # written in place
+    G = torch.empty(T, B, 4 * H, dtype=c.dtype, device=c.device)
     for k in range(T):
         t = T - 1 - k if reverse else k
-        z = torch.addmm(steps[t], h, U_T)  # (B, 4H), overwritten by the activations i, f, g, o
+        z = torch.addmm(steps[t], h, U_T, out=G[t])  # (B, 4H), then the activations i, f, g, o
         z[:, :H].addcmul_(p_i, c)
         z[:, H : 2 * H].addcmul_(p_f, c)
         z[:, : 2 * H].sigmoid_()
         z[:, 2 * H : 3 * H].tanh_()
-        c = torch.addcmul(z[:, H : 2 * H] * c, z[:, :H], z[:, 2 * H : 3 * H])  # (B, H)
+        c = torch.addcmul(z[:, H : 2 * H] * c, z[:, :H], z[:, 2 * H : 3 * H], out=Cs[t])
         o = z[:, 3 * H :].addcmul_(p_o, c).sigmoid_()
-        h = o * torch.tanh(c)  # (B, H)
-        hs[t], cs[t], gates[t] = h, c, z
-    return torch.stack(hs), torch.stack(cs), torch.stack(gates)
+        h = torch.mul(o, torch.tanh(c), out=Hs[t])  # (B, H)
+    return Hs, Cs, G
 
 
 def _backward(
@@ -78,20 +79,20 @@ def _backward(
     tc = torch.tanh(Cs)
     A_o = (tc * o * (1 - o)).unbind(0)  # ∂h/∂z_o
     A_c = (o * (1 - tc * tc)).unbind(0)  # ∂h/∂c
-    A_ifg = torch.cat([g * i * (1 - i), Cp * f * (1 - f), i * (1 - g * g)], 2).unbind(0)
+    A_ifg = torch.stack([g * i * (1 - i), Cp * f * (1 - f), i * (1 - g * g)], 2)  # (T, B, 3, H)
+    A_ifg = A_ifg.unbind(0)
     fs, dHl = f.unbind(0), dHs.unbind(0)
-    dZ = [dc] * T
+    B = Hs.shape[1]
+    dZs = torch.empty(T, B, 4 * H, dtype=Hs.dtype, device=Hs.device)  # every step's dz
     for k in range(T):
         t = k if reverse else T - 1 - k
         dh = dh + dHl[t]
-        dz_o = dh * A_o[t]
+        dz = dZs[t]  # (B, 4H), written in place: dz_i, dz_f, dz_g, dz_o
+        dz_o = torch.mul(dh, A_o[t], out=dz[:, 3 * H :])
         dc = torch.addcmul(torch.addcmul(dc, dh, A_c[t]), dz_o, p_o)
-        dz3 = dc.repeat(1, 3) * A_ifg[t]  # (B, 3H): dz_i, dz_f, dz_g
-        dc = torch.addcmul(torch.addcmul(dc * fs[t], dz3[:, :H], p_i), dz3[:, H : 2 * H], p_f)
-        dz = torch.cat([dz3, dz_o], 1)  # (B, 4H)
+        torch.mul(dc.unsqueeze(1), A_ifg[t], out=dz[:, : 3 * H].view(B, 3, H))
+        dc = torch.addcmul(torch.addcmul(dc * fs[t], dz[:, :H], p_i), dz[:, H : 2 * H], p_f)
         dh = dz @ U  # (B, H)
-        dZ[t] = dz
-    dZs = torch.stack(dZ)  # (T, B, 4H)
     dU = dZs.flatten(0, 1).T @ Hp.flatten(0, 1)  # (4H, H)
     dp = torch.cat(
         [
