@@ -27,7 +27,7 @@ def _grads(layer, packed, hx):
 
 
 @pytest.mark.parametrize("enforce_sorted", [True, False])
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
 @pytest.mark.parametrize("fast", [True, False])
 def test_packed_sequence_in_and_out_as_torch(kind, enforce_sorted, fast):
     g = torch.Generator().manual_seed(0)
@@ -112,3 +112,11 @@ def test_dropout_rate_of_a_variant_stack(monkeypatch):
     monkeypatch.setattr(stack, "lstm_sequence", spy)
     layer(torch.randn(40, 8, 2))
     assert abs(zeroed[0] - 0.3) < 0.03  # 16,000 units: the standard error is 0.004
+
+
+def test_packed_sequence_with_wrong_features_or_dtype_is_refused():
+    packed = _packed(LENGTHS, False, torch.Generator().manual_seed(0))  # float64, D = 3
+    with pytest.raises(ValueError, match=r"data must have shape \(N, 5\), got \(15, 3\)"):
+        LSTM(5, 4, dtype=F64)(packed)
+    with pytest.raises(TypeError, match=r"x\.data has dtype torch\.float64 but the parameters"):
+        LSTM(3, 4, peepholes="ifo", dtype=torch.float32)(packed)
