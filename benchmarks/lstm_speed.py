@@ -39,9 +39,9 @@ def ratios(B: int, T: int, D: int, H: int, pairs: int) -> dict[str, float]:
     theirs = nn.LSTM(D, H)
     models = {"plain": from_torch(theirs), "peepholes": LSTM(D, H, peepholes="ifo")}
     x = torch.randn(T, B, D)
-    repeats = max(1, int(2e7 // (B * T * H * (D + H))))  # ~ the same work per timing
     for layer in (theirs, *models.values()):
-        seconds(layer, x, 1)  # warm up
+        seconds(layer, x, 2)  # warm up (TorchScript specialises on its first calls)
+    repeats = max(1, round(0.05 / seconds(theirs, x, 3)))  # ~50 ms of torch per timing
     found: dict[str, list[float]] = {name: [] for name in models}
     for _ in range(pairs):
         for name, ours in models.items():

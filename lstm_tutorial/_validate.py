@@ -3,6 +3,8 @@ sentence that names what was expected and what came, instead of a matmul traceba
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 
@@ -91,3 +93,15 @@ def check_sizes(**sizes: object) -> None:
     for name, size in sizes.items():
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ValueError(f"{name} must be a positive integer, got {size!r}")
+
+
+def check_dropout(dropout: object, num_layers: int) -> float:
+    """The probability of dropping a unit between layers, checked as torch checks it."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
+        raise ValueError(f"dropout must be a number in [0, 1], got {dropout!r}")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn(
+            f"dropout={dropout} acts between layers, so it does nothing with num_layers=1",
+            stacklevel=4,
+        )
+    return float(dropout)

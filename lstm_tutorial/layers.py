@@ -18,30 +18,17 @@ step by step, the reference the fast path is tested against.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from ._validate import check_dtype, check_sequence, check_state, check_tensor
+from ._validate import check_dropout, check_dtype, check_sequence, check_state, check_tensor
 from .cells import RNNCell
 from .fast import kernel_supports, repack, run_stack, torch_kernel, unpack
 from .gru import GRUCell
 from .lstm import LSTMCell, LSTMState
-
-
-def _check_dropout(dropout: object, num_layers: int) -> float:
-    """The probability of dropping a unit between layers, checked as torch checks it."""
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
-        raise ValueError(f"dropout must be a number in [0, 1], got {dropout!r}")
-    if dropout > 0 and num_layers == 1:
-        warnings.warn(
-            f"dropout={dropout} acts between layers, so it does nothing with num_layers=1",
-            stacklevel=3,
-        )
-    return float(dropout)
 
 
 class _Stacked(nn.Module):
@@ -53,7 +40,7 @@ class _Stacked(nn.Module):
         super().__init__()
         if not isinstance(num_layers, int) or num_layers < 1:
             raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}")
-        self.dropout = _check_dropout(self.dropout, num_layers)
+        self.dropout = check_dropout(self.dropout, num_layers)
         self.fast = fast
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.batch_first, self.bidirectional = batch_first, bidirectional

@@ -27,6 +27,8 @@ from functools import lru_cache
 
 import torch
 
+from ..lstm import LSTMCell, LSTMState
+
 
 def _forward(
     Zx: torch.Tensor,
@@ -133,16 +135,16 @@ class PeepholeLSTM(torch.autograd.Function):
         return dZ, dh0, dc0, dU, dp, None
 
 
-def peephole_supports(cell, mask) -> bool:
+def peephole_supports(cell: LSTMCell, mask: torch.Tensor | None) -> bool:
     """Whether this function computes the cell: only peepholes, no projection, no mask."""
     changes = cell.options.changes()
     return mask is None and not cell.proj_size and set(changes) <= {"peepholes"}
 
 
-def peephole_sequence(cell, x: torch.Tensor, state: tuple, reverse: bool = False):
+def peephole_sequence(
+    cell: LSTMCell, x: torch.Tensor, state: tuple, reverse: bool = False
+) -> tuple[torch.Tensor, LSTMState]:
     """x (T, B, D), state (h, c)  ->  outputs (T, B, H), LSTMState(h, c); autograd-ready."""
-    from ..lstm import LSTMState
-
     layers = [cell.i, cell.f, cell.g, cell.o]  # torch's order
     Zx = x @ torch.cat([layer.W for layer in layers]).T  # (T, B, 4H)
     if cell.g.b is not None:

@@ -27,8 +27,17 @@ def _where(mask: torch.Tensor, new: Any, old: Any) -> Any:
     return type(new)(*(torch.where(mask, n, o) for n, o in zip(new, old)))
 
 
-def readable_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
-    """The reference: the cell's own ``step`` at every time step (``sequence.run_steps``)."""
+def readable_sequence(
+    cell: nn.Module,
+    x: torch.Tensor,
+    state: Any,
+    reverse: bool = False,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, Any]:
+    """The reference: the cell's own ``step`` at every time step (``sequence.run_steps``).
+
+    x (T, B, D), the cell's state  ->  outputs h (T, B, H), final state; ``mask`` as in lstm_loop.
+    """
     if mask is None:
         state, records = run_steps(cell, x, state, reverse)
         return torch.stack([r.h for r in records]), state
@@ -40,7 +49,13 @@ def readable_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
     return torch.stack(outputs), state
 
 
-def fast_sequence(cell: nn.Module, x, state, reverse=False, mask=None):
+def fast_sequence(
+    cell: nn.Module,
+    x: torch.Tensor,
+    state: Any,
+    reverse: bool = False,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, Any]:
     """One cell over the sequence by its fused loop (RNN cells use the readable step)."""
     if isinstance(cell, LSTMCell):
         if peephole_supports(cell, mask):
