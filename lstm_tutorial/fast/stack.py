@@ -49,21 +49,20 @@ def readable_sequence(
     return torch.stack(outputs), state
 
 
-def fast_sequence(
-    cell: nn.Module,
-    x: torch.Tensor,
-    state: Any,
-    reverse: bool = False,
-    mask: torch.Tensor | None = None,
-) -> tuple[torch.Tensor, Any]:
-    """One cell over the sequence by its fused loop (RNN cells use the readable step)."""
+def fast_sequence(cell: nn.Module, *args: Any) -> tuple[torch.Tensor, Any]:
+    """``readable_sequence(cell, x, state, reverse, mask)`` by the cell's fused loop.
+
+    The peephole LSTM without padding gets the hand-written backward; other LSTM variants and the
+    Cho GRU the fused autograd loops; RNN cells (whose layers run on torch's kernel) the step.
+    """
+    x, state, reverse, mask = args
     if isinstance(cell, LSTMCell):
         if peephole_supports(cell, mask):
             return peephole_sequence(cell, x, state, reverse)
-        return lstm_sequence(cell, x, state, reverse, mask)
+        return lstm_sequence(cell, *args)
     if isinstance(cell, GRUCell):
-        return gru_sequence(cell, x, state, reverse, mask)
-    return readable_sequence(cell, x, state, reverse, mask)
+        return gru_sequence(cell, *args)
+    return readable_sequence(cell, *args)
 
 
 def run_stack(
