@@ -45,16 +45,20 @@ def _forward(
     Hs = torch.empty(T, B, H, dtype=c.dtype, device=c.device)  # every step's h, c and gates,
     Cs = torch.empty(T, B, H, dtype=c.dtype, device=c.device)  # written in place
     G = torch.empty(T, B, 4 * H, dtype=c.dtype, device=c.device)
+    # each step's views, cut once: slicing inside the loop would cost an operation each
+    hs, cs, zs = Hs.unbind(0), Cs.unbind(0), G.unbind(0)
+    i_s, f_s, if_s = G[..., :H].unbind(0), G[..., H : 2 * H].unbind(0), G[..., : 2 * H].unbind(0)
+    g_s, o_s = G[..., 2 * H : 3 * H].unbind(0), G[..., 3 * H :].unbind(0)
     for k in range(T):
         t = T - 1 - k if reverse else k
-        z = torch.addmm(steps[t], h, U_T, out=G[t])  # (B, 4H), then the activations i, f, g, o
-        z[:, :H].addcmul_(p_i, c)
-        z[:, H : 2 * H].addcmul_(p_f, c)
-        z[:, : 2 * H].sigmoid_()
-        z[:, 2 * H : 3 * H].tanh_()
-        c = torch.addcmul(z[:, H : 2 * H] * c, z[:, :H], z[:, 2 * H : 3 * H], out=Cs[t])
-        o = z[:, 3 * H :].addcmul_(p_o, c).sigmoid_()
-        h = torch.mul(o, torch.tanh(c), out=Hs[t])  # (B, H)
+        torch.addmm(steps[t], h, U_T, out=zs[t])  # (B, 4H), then the activations i, f, g, o
+        i_s[t].addcmul_(p_i, c)
+        f_s[t].addcmul_(p_f, c)
+        if_s[t].sigmoid_()
+        g = g_s[t].tanh_()
+        c = torch.addcmul(f_s[t] * c, i_s[t], g, out=cs[t])  # (B, H)
+        o = o_s[t].addcmul_(p_o, c).sigmoid_()
+        h = torch.mul(o, torch.tanh(c), out=hs[t])  # (B, H)
     return Hs, Cs, G
 
 
@@ -86,15 +90,17 @@ def _backward(
     fs, dHl = f.unbind(0), dHs.unbind(0)
     B = Hs.shape[1]
     dZs = torch.empty(T, B, 4 * H, dtype=Hs.dtype, device=Hs.device)  # every step's dz
+    dzs, dz_os = dZs.unbind(0), dZs[..., 3 * H :].unbind(0)
+    dz_is, dz_fs = dZs[..., :H].unbind(0), dZs[..., H : 2 * H].unbind(0)
+    dz_ifgs = dZs[..., : 3 * H].unflatten(-1, (3, H)).unbind(0)  # (B, 3, H) views
     for k in range(T):
         t = k if reverse else T - 1 - k
         dh = dh + dHl[t]
-        dz = dZs[t]  # (B, 4H), written in place: dz_i, dz_f, dz_g, dz_o
-        dz_o = torch.mul(dh, A_o[t], out=dz[:, 3 * H :])
+        dz_o = torch.mul(dh, A_o[t], out=dz_os[t])  # written in place, as dz_i, dz_f, dz_g
         dc = torch.addcmul(torch.addcmul(dc, dh, A_c[t]), dz_o, p_o)
-        torch.mul(dc.unsqueeze(1), A_ifg[t], out=dz[:, : 3 * H].view(B, 3, H))
-        dc = torch.addcmul(torch.addcmul(dc * fs[t], dz[:, :H], p_i), dz[:, H : 2 * H], p_f)
-        dh = dz @ U  # (B, H)
+        torch.mul(dc.unsqueeze(1), A_ifg[t], out=dz_ifgs[t])
+        dc = torch.addcmul(torch.addcmul(dc * fs[t], dz_is[t], p_i), dz_fs[t], p_f)
+        dh = dzs[t] @ U  # (B, H)
     dU = dZs.flatten(0, 1).T @ Hp.flatten(0, 1)  # (4H, H)
     dp = torch.cat(
         [
