@@ -8,13 +8,14 @@ Gers & Schmidhuber (2000); torch's gate order i, f, g, o in one (4H) matrix:
 
 Backward, with dh = ∂L/∂h_t (from the output and from step t + 1 through U) and dc from step t + 1:
 
-    dz_o = dh ⊙ tanh(c) ⊙ o(1 − o)
-    dc  += dh ⊙ o ⊙ (1 − tanh²(c)) + dz_o ⊙ p_o
+    dz_o = dh ⊙ A_o                    A_o = tanh(c) ⊙ o(1 − o)
+    dc  += dh ⊙ A_c                    A_c = o ⊙ (1 − tanh²(c)) + A_o ⊙ p_o   (h's two paths)
     dz_i, dz_f, dz_g = dc ⊙ g ⊙ i(1 − i),  dc ⊙ c_{t-1} ⊙ f(1 − f),  dc ⊙ i ⊙ (1 − g²)
-    dc_{t-1} = dc ⊙ f + dz_i ⊙ p_i + dz_f ⊙ p_f     dh_{t-1} = dz U
+    dc_{t-1} = dc ⊙ F_c                F_c = f + g i(1 − i) p_i + c_{t-1} f(1 − f) p_f
+    dh_{t-1} = dz U (+ the output's gradient at step t − 1)
 
-The factors that do not depend on the recurrence (o(1 − o) tanh(c), ...) are computed for all
-steps at once before the backward loop, so each step is a dozen small operations; the weight
+The factors A_o, A_c, F_c, ... do not depend on the recurrence, so they are computed for all
+steps at once before the backward loop, and each step is six small operations; the weight
 gradients are then three matrix products over all steps: dW = dZᵀ X, dU = dZᵀ H_prev, db = Σ dZ.
 Both loops are TorchScript functions: at small sizes the cost of an LSTM in Python is the
 interpreter's per-operation overhead, not arithmetic.
@@ -26,6 +27,7 @@ import warnings
 from functools import lru_cache
 
 import torch
+from torch.nn import functional as F
 
 from ..lstm import LSTMCell, LSTMState
 
@@ -83,24 +85,26 @@ def _backward(
         Hp, Cp = torch.cat([h0.unsqueeze(0), Hs[:-1]]), torch.cat([c0.unsqueeze(0), Cs[:-1]])
     i, f, g, o = G[..., :H], G[..., H : 2 * H], G[..., 2 * H : 3 * H], G[..., 3 * H :]
     tc = torch.tanh(Cs)
-    A_o = (tc * o * (1 - o)).unbind(0)  # ∂h/∂z_o
-    A_c = (o * (1 - tc * tc)).unbind(0)  # ∂h/∂c
+    A_o = tc * o * (1 - o)  # (T, B, H) ∂h/∂z_o
+    A_c = (o * (1 - tc * tc) + A_o * p_o).unbind(0)  # ∂h/∂c, directly and through z_o
     A_ifg = torch.stack([g * i * (1 - i), Cp * f * (1 - f), i * (1 - g * g)], 2)  # (T, B, 3, H)
-    A_ifg = A_ifg.unbind(0)
-    fs, dHl = f.unbind(0), dHs.unbind(0)
+    F_c = (f + A_ifg[:, :, 0] * p_i + A_ifg[:, :, 1] * p_f).unbind(0)  # ∂c/∂c_prev, all paths
+    A_o, A_ifg, dHl = A_o.unbind(0), A_ifg.unbind(0), dHs.unbind(0)
     B = Hs.shape[1]
     dZs = torch.empty(T, B, 4 * H, dtype=Hs.dtype, device=Hs.device)  # every step's dz
     dzs, dz_os = dZs.unbind(0), dZs[..., 3 * H :].unbind(0)
-    dz_is, dz_fs = dZs[..., :H].unbind(0), dZs[..., H : 2 * H].unbind(0)
     dz_ifgs = dZs[..., : 3 * H].unflatten(-1, (3, H)).unbind(0)  # (B, 3, H) views
+    dh = dh + dHl[0 if reverse else T - 1]
     for k in range(T):
         t = k if reverse else T - 1 - k
-        dh = dh + dHl[t]
-        dz_o = torch.mul(dh, A_o[t], out=dz_os[t])  # written in place, as dz_i, dz_f, dz_g
-        dc = torch.addcmul(torch.addcmul(dc, dh, A_c[t]), dz_o, p_o)
+        torch.mul(dh, A_o[t], out=dz_os[t])  # dz_o, written in place as dz_i, dz_f, dz_g
+        dc = torch.addcmul(dc, dh, A_c[t])  # (B, H)
         torch.mul(dc.unsqueeze(1), A_ifg[t], out=dz_ifgs[t])
-        dc = torch.addcmul(torch.addcmul(dc * fs[t], dz_is[t], p_i), dz_fs[t], p_f)
-        dh = dzs[t] @ U  # (B, H)
+        dc = dc * F_c[t]  # dc_prev
+        if k < T - 1:  # dh_prev = dz U, plus the output's gradient at the previous step
+            dh = torch.addmm(dHl[t + 1 if reverse else t - 1], dzs[t], U)
+        else:
+            dh = dzs[t] @ U  # (B, H)
     dU = dZs.flatten(0, 1).T @ Hp.flatten(0, 1)  # (4H, H)
     dp = torch.cat(
         [
@@ -152,9 +156,8 @@ def peephole_sequence(
 ) -> tuple[torch.Tensor, LSTMState]:
     """x (T, B, D), state (h, c)  ->  outputs (T, B, H), LSTMState(h, c); autograd-ready."""
     layers = [cell.i, cell.f, cell.g, cell.o]  # torch's order
-    Zx = x @ torch.cat([layer.W for layer in layers]).T  # (T, B, 4H)
-    if cell.g.b is not None:
-        Zx = Zx + torch.cat([layer.b for layer in layers])
+    b = None if cell.g.b is None else torch.cat([layer.b for layer in layers])  # (4H,)
+    Zx = F.linear(x, torch.cat([layer.W for layer in layers]), b)  # (T, B, 4H) = X Wᵀ + b
     zeros = cell.g.W.new_zeros(cell.hidden_size)
     p = torch.cat([zeros if layer.p is None else layer.p for layer in (cell.i, cell.f, cell.o)])
     U = torch.cat([layer.U for layer in layers])  # (4H, H)

@@ -87,5 +87,5 @@ def run_stack(
             out, state = run(cell, x, state, d == 1, mask)  # (T, B, H|P)
             finals.append(state)
             outputs.append(out)
-        x = torch.cat(outputs, dim=-1)  # (T, B, nd * H|P): the next layer's input
+        x = torch.cat(outputs, dim=-1) if nd == 2 else outputs[0]  # (T, B, nd * H|P)
     return x, finals
