@@ -97,3 +97,16 @@ def test_committed_checkpoint_reproduces_its_validation_bits_per_char():
     finally:
         torch.set_num_threads(threads)
     assert bits == pytest.approx(run["valid_bits_per_char"], abs=1e-4)  # stored to 4 decimals
+
+
+def test_the_experiments_entry_point_dispatches_charlm():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "lstm_tutorial.experiments", "charlm", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("usage: python -m lstm_tutorial.experiments charlm")
