@@ -54,7 +54,8 @@ def recall_stream(batch_size: int, segments: int, length: int, generator: torch.
 class StreamModel(nn.Module):
     """A recurrent cell plus a linear read-out at every segment's last step.
 
-    Shapes: x (B, S·L, D), state (the cell's) or None  ->  (outputs (B, S), final state).
+    Shapes: x (B, S·L, D), state (the cell's) or None  ->  (outputs (B, S), final state). x is
+    converted to the cell's dtype (the streams are drawn in float32).
     """
 
     def __init__(self, cell: nn.Module, length: int) -> None:
@@ -63,7 +64,7 @@ class StreamModel(nn.Module):
         self.readout = nn.Linear(cell.hidden_size, 1, dtype=cell.dtype)
 
     def forward(self, x: torch.Tensor, state=None):
-        h, state = unroll(self.cell, x, state, batch_first=True)  # (B, S·L, H)
+        h, state = unroll(self.cell, x.to(self.cell.dtype), state, batch_first=True)  # (B, S·L, H)
         answers = h[:, self.length - 1 :: self.length]  # (B, S, H)
         return self.readout(answers).squeeze(-1), state  # (B, S)
 
@@ -91,7 +92,7 @@ def train_stream(
     try:
         for _ in range(steps):
             x, y = recall_stream(batch_size, window, model.length, gen)
-            outputs, state = model(x.to(model.cell.dtype), state)
+            outputs, state = model(x, state)
             loss = ((outputs - y.to(outputs.dtype)) ** 2).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -111,5 +112,5 @@ def segment_errors(model: StreamModel, segments: int, batch_size: int = 100, see
     Returns (the MSE at each segment position (S,), the final state).
     """
     x, y = recall_stream(batch_size, segments, model.length, torch.Generator().manual_seed(seed))
-    outputs, state = model(x.to(model.cell.dtype))
+    outputs, state = model(x)
     return ((outputs - y.to(outputs.dtype)) ** 2).mean(0), state  # (S,)
