@@ -1,10 +1,10 @@
-"""The continual recall stream of notebook 11 (lstm_tutorial.experiments.stream)."""
+"""The continual recall stream of notebook 11 (lstm_tutorial.experiments.continual)."""
 
 import pytest
 import torch
 
 from lstm_tutorial import LSTMCell
-from lstm_tutorial.experiments.stream import (
+from lstm_tutorial.experiments.continual import (
     BASELINE,
     StreamModel,
     recall_stream,
