@@ -58,6 +58,15 @@ RIGHT = {
     "    n = torch.tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))\n"
     "    h = (1 - z) * n + z * h_prev\n"
     "    return h\n",
+    "slstm_step": "def slstm_step(i_, f_, z_, o_, c_prev, n_prev, m_prev):\n"
+    "    log_f = torch.nn.functional.logsigmoid(f_)\n"
+    "    m = torch.maximum(i_, m_prev + log_f)\n"
+    "    i = torch.exp(i_ - m)\n"
+    "    f = torch.exp(m_prev + log_f - m)\n"
+    "    c = f * c_prev + i * torch.tanh(z_)\n"
+    "    n = f * n_prev + i\n"
+    "    h = torch.sigmoid(o_) * c / n\n"
+    "    return h, c, n, m\n",
 }
 CHECK = {
     "rnn_step": checks.check_rnn_step,
@@ -67,6 +76,7 @@ CHECK = {
     "lstm_step": checks.check_lstm_step,
     "cifg_step": checks.check_cifg_step,
     "gru_step": checks.check_gru_step,
+    "slstm_step": checks.check_slstm_step,
 }
 TOKENS = [
     ("torch.sigmoid",

@@ -22,6 +22,7 @@ from .layer import (
     check_rnn_step,
 )
 from .lstm_step import check_lstm_step
+from .slstm_step import check_slstm_step
 
 install_ipython_handler()
 
@@ -39,4 +40,5 @@ __all__ = [
     "check_output_gate",
     "check_rnn_step",
     "check_rnn_step_backward",
+    "check_slstm_step",
 ]
