@@ -63,6 +63,15 @@ RIGHT = {
     "    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
     "    s = e.sum(dim=-1, keepdim=True)\n"
     "    return e / s\n",
+    "slstm_step": "def slstm_step(i_, f_, z_, o_, c_prev, n_prev, m_prev):\n"
+    "    log_f = torch.nn.functional.logsigmoid(f_)\n"
+    "    m = torch.maximum(i_, m_prev + log_f)\n"
+    "    i = torch.exp(i_ - m)\n"
+    "    f = torch.exp(m_prev + log_f - m)\n"
+    "    c = f * c_prev + i * torch.tanh(z_)\n"
+    "    n = f * n_prev + i\n"
+    "    h = torch.sigmoid(o_) * c / n\n"
+    "    return h, c, n, m\n",
 }
 CHECK = {
     "rnn_step": checks.check_rnn_step,
@@ -73,6 +82,7 @@ CHECK = {
     "cifg_step": checks.check_cifg_step,
     "gru_step": checks.check_gru_step,
     "temperature_softmax": checks.check_temperature_softmax,
+    "slstm_step": checks.check_slstm_step,
 }
 TOKENS = [
     ("torch.sigmoid",

@@ -7,6 +7,7 @@
   package's layers (so a forget-gate bias is set on ``cell.f.b``, where the equations put it)
   and, with ``fast=True``, converted by ``to_torch`` to ``torch.nn.RNN``/``nn.LSTM``, which
   earlier notebooks proved equal and which run many times faster. The GRU is ``torch.nn.GRU``.
+  "slstm", "mlstm", "mingru", "minlstm" are ``lstm_tutorial.modern.ModernLayer`` (notebook 16).
 - ``train(model, task, steps)`` fits it with Adam (Kingma & Ba 2015) and gradient-norm clipping
   (Pascanu et al. 2013) and returns a ``History``. Training runs in float32 on
   ``torch.set_num_threads(threads)`` threads (1 by default: the same numbers on every machine
@@ -25,10 +26,11 @@ from torch import nn
 from tqdm import tqdm
 
 from ..layers import LSTM, RNN
+from ..modern import MODERN_KINDS, ModernLayer
 from ..torch_compat import to_torch
 from .tasks import Task
 
-KINDS = ("rnn", "lstm", "gru")
+KINDS = ("rnn", "lstm", "gru", *MODERN_KINDS)
 
 
 class SequenceModel(nn.Module):
@@ -64,7 +66,8 @@ def make_model(
     """Build a one-layer ``kind`` network for ``task``, initialised from ``seed`` (float32).
 
     Args:
-        kind: "rnn" (tanh Elman RNN), "lstm" or "gru".
+        kind: "rnn" (tanh Elman RNN), "lstm", "gru", or a modern cell: "slstm", "mlstm",
+            "mingru", "minlstm".
         forget_bias: set every forget-gate bias b_f to this value (LSTM only; None keeps torch's
             default init U(−1/√H, 1/√H)).
         fast: return torch.nn modules (proved equal); False keeps this package's own layers.
@@ -79,6 +82,8 @@ def make_model(
         torch.manual_seed(seed)
         if kind == "gru":
             return SequenceModel(nn.GRU(D, H, batch_first=True, dtype=f32), H, task)
+        if kind in MODERN_KINDS:
+            return SequenceModel(ModernLayer(kind, D, H, dtype=f32), H, task)
         layer = (LSTM if kind == "lstm" else RNN)(D, H, batch_first=True, dtype=f32)
         if forget_bias is not None:
             with torch.no_grad():

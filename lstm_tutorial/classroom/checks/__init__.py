@@ -23,6 +23,7 @@ from .layer import (
 )
 from .lstm_step import check_lstm_step
 from .temperature import check_temperature_softmax
+from .slstm_step import check_slstm_step
 
 install_ipython_handler()
 
@@ -41,4 +42,5 @@ __all__ = [
     "check_rnn_step",
     "check_rnn_step_backward",
     "check_temperature_softmax",
+    "check_slstm_step",
 ]
