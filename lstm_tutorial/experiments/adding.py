@@ -3,11 +3,13 @@
     python -m lstm_tutorial.experiments adding --out results/adding.json
     python -m lstm_tutorial.experiments forget_bias --out results/forget_bias.json
     python -m lstm_tutorial.experiments irnn --out results/irnn.json
+    python -m lstm_tutorial.experiments irnn_small_lr --out results/irnn_small_lr.json
 
 ``adding``: a plain RNN and an LSTM on the adding problem (Hochreiter & Schmidhuber 1997) at growing
 lags T, several seeds each. ``forget_bias``: the LSTM with torch's default forget-gate bias against
 b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). ``irnn``: the identity-initialised ReLU RNN
-of Le, Jaitly & Hinton (2015) with the ``adding`` settings. Every run uses ``train.train`` on
+of Le, Jaitly & Hinton (2015) with the ``adding`` settings, and (``irnn_small_lr``) with a ten times
+smaller learning rate. Every run uses ``train.train`` on
 one thread, so the numbers do not depend on the machine's thread count. Each JSON file records
 the command that regenerates it, the settings, and one record per run (with its test-loss curve).
 """
@@ -65,6 +67,7 @@ SWEEPS = {
         kinds=("lstm",), lags=(100, 200), seeds=(0, 1, 2, 3, 4), forget_biases=(None, 1.0)
     ),
     "irnn": Settings(kinds=("irnn",)),
+    "irnn_small_lr": Settings(kinds=("irnn",), lr=1e-3),
 }
 
 
