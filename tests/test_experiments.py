@@ -91,7 +91,8 @@ def test_committed_results_reproduce_their_first_evaluation(name):
             eval_every=settings.eval_every,
         )
         assert history.step == run.step[:1]
-        assert history.loss[0] == pytest.approx(run.loss[0], rel=1e-5)
+        # nan_ok: a run that diverged (an IRNN at the larger learning rate) must diverge again
+        assert history.loss[0] == pytest.approx(run.loss[0], rel=1e-5, nan_ok=True)
 
 
 def test_quick_attention_sweep_writes_a_loadable_record(tmp_path):

@@ -3,10 +3,14 @@
     python -m lstm_tutorial.experiments adding --out results/adding.json
     python -m lstm_tutorial.experiments forget_bias --out results/forget_bias.json
     python -m lstm_tutorial.experiments modern --out results/modern_adding.json
+    python -m lstm_tutorial.experiments irnn --out results/irnn.json
+    python -m lstm_tutorial.experiments irnn_small_lr --out results/irnn_small_lr.json
 
 ``adding``: a plain RNN and an LSTM on the adding problem (Hochreiter & Schmidhuber 1997) at growing
 lags T, several seeds each. ``forget_bias``: the LSTM with torch's default forget-gate bias against
-b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). ``modern``: the LSTM against the sLSTM, mLSTM
+b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). ``irnn``: the identity-initialised ReLU RNN
+of Le, Jaitly & Hinton (2015) with the ``adding`` settings, and (``irnn_small_lr``) with a ten times
+smaller learning rate. ``modern``: the LSTM against the sLSTM, mLSTM
 (Beck et al. 2024), minGRU and minLSTM (Feng et al. 2024) at T = 100 (notebook 16); ``FILES``
 names each sweep's file under results/. Every run uses ``train.train`` on
 one thread, so the numbers do not depend on the machine's thread count. Each JSON file records
@@ -72,8 +76,16 @@ SWEEPS = {
         steps=1500,
         eval_every=50,
     ),
+    "irnn": Settings(kinds=("irnn",)),
+    "irnn_small_lr": Settings(kinds=("irnn",), lr=1e-3),
 }
-FILES = {"adding": "adding.json", "forget_bias": "forget_bias.json", "modern": "modern_adding.json"}
+FILES = {
+    "adding": "adding.json",
+    "forget_bias": "forget_bias.json",
+    "modern": "modern_adding.json",
+    "irnn": "irnn.json",
+    "irnn_small_lr": "irnn_small_lr.json",
+}
 
 
 def run_sweep(settings: Settings, progress: bool = False) -> list[Run]:

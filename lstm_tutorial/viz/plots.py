@@ -24,6 +24,7 @@ COLORS = {
     "c": "#E69F00",  # cell state: orange
     "h": "#56B4E9",  # hidden state: sky blue
     "rnn": "#555555",  # the plain RNN: grey
+    "irnn": "#CC79A7",  # the identity-initialised ReLU RNN (Le et al. 2015)
     "lstm": "#0072B2",
     "gru": "#009E73",
 }
