@@ -22,8 +22,8 @@ from .layer import (
     check_rnn_step,
 )
 from .lstm_step import check_lstm_step
-from .temperature import check_temperature_softmax
 from .slstm_step import check_slstm_step
+from .temperature import check_temperature_softmax
 
 install_ipython_handler()
 
@@ -41,6 +41,6 @@ __all__ = [
     "check_output_gate",
     "check_rnn_step",
     "check_rnn_step_backward",
-    "check_temperature_softmax",
     "check_slstm_step",
+    "check_temperature_softmax",
 ]
