@@ -261,3 +261,22 @@ def test_changing_the_cells_weights_in_place_is_named():
 
     with pytest.raises(CheckFailed, match="changed the cell's weights in place"):
         checks.check_lstm_step(scaling)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return tuple(DotAttention()(query, keys, mask))",
+        "c = F.scaled_dot_product_attention(query, keys, values, mask[:, None, :], scale=1.0)\n"
+        "    return c, None",
+    ],
+)
+def test_the_packages_and_torchs_attention_are_refused(body):
+    from torch.nn import functional as F
+
+    from lstm_tutorial.attention import DotAttention
+
+    scope = {"torch": torch, "F": F, "DotAttention": DotAttention}
+    exec(f"def attention_context(query, keys, values, mask):\n    {body}\n", scope)
+    with pytest.raises(CheckFailed, match="which computes the answer for you"):
+        checks.check_attention_context(scope["attention_context"])
