@@ -27,13 +27,14 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/00_start_here.ipynb (LAB_ARGS='--no-browser --port 8899')"
 	@echo "make test     lint + unit tests + every notebook under nbval + the nbgrader workflow"
 	@echo "make execute  re-run the notebooks in place (outputs kept, volatile metadata stripped)"
+	@echo "make site     the series as a static HTML book in build/site/_build/html (no execution)"
 	@echo "make figures  redraw figures/ from lstm_tutorial.viz.diagrams"
 	@echo "make assignments  student versions of the exercise notebooks in build/assignments"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(if $(strip $(TORCH)),$(BIN)/python -m pip install --quiet $(TORCH))
-	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet -e ".[lab,test,site]"
 	mkdir -p $(VENV)/share/jupyter/lab/settings  # no "fetch Jupyter news?" pop-up offline
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' \
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -83,6 +84,15 @@ figures: $(STAMP)
 
 assignments: $(STAMP)
 	$(BIN)/python -m lstm_tutorial.classroom notebooks build/assignments
+
+# The series as a static HTML book (Jupyter Book 1.x, configured in site/): every numbered notebook
+# a page, with its committed outputs (nothing is executed), the start page as index.html.
+SITE ?= build/site
+.PHONY: site
+site: $(STAMP)
+	$(BIN)/jupyter-book build notebooks --all --config "$(abspath site/_config.yml)" \
+	  --toc "$(abspath site/_toc.yml)" --path-output "$(SITE)"
+	@echo "open $(SITE)/_build/html/index.html"
 
 clean:
 	rm -rf $(VENV) $(CLASSROOM_VENV) build .pytest_cache .ruff_cache

@@ -59,6 +59,11 @@ RIGHT = {
     "    n = torch.tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))\n"
     "    h = (1 - z) * n + z * h_prev\n"
     "    return h\n",
+    "temperature_softmax": "def temperature_softmax(logits, temperature):\n"
+    "    z = logits / temperature\n"
+    "    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    s = e.sum(dim=-1, keepdim=True)\n"
+    "    return e / s\n",
     "attention_context": "def attention_context(query, keys, values, mask):\n"
     "    e = query @ keys.transpose(1, 2)\n"
     '    e = e.masked_fill(~mask[:, None, :], float("-inf"))\n'
@@ -74,6 +79,7 @@ CHECK = {
     "lstm_step": checks.check_lstm_step,
     "cifg_step": checks.check_cifg_step,
     "gru_step": checks.check_gru_step,
+    "temperature_softmax": checks.check_temperature_softmax,
     "attention_context": checks.check_attention_context,
 }
 TOKENS = [
@@ -261,6 +267,40 @@ def test_changing_the_cells_weights_in_place_is_named():
 
     with pytest.raises(CheckFailed, match="changed the cell's weights in place"):
         checks.check_lstm_step(scaling)
+
+
+TEMPERATURE_SLIPS = [
+    "    return torch.softmax(logits * temperature, dim=-1)\n",
+    "    return torch.softmax(logits, dim=-1)\n",
+    "    return torch.softmax(logits, dim=-1) / temperature\n",
+    "    return torch.softmax(logits, dim=-1) ** (1 / temperature)\n",
+    "    return torch.softmax(logits / temperature, dim=0)\n",
+    "    return torch.log_softmax(logits / temperature, dim=-1)\n",
+    "    return torch.sigmoid(logits / temperature)\n",
+    "    e = torch.exp(logits / temperature)\n    return e / e.sum(dim=-1, keepdim=True)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1).values)\n"
+    "    return e / e.sum(dim=-1, keepdim=True)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    return e / e.sum(dim=-1)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    return e\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True))\n"
+    "    return e / e.sum(dim=-1, keepdim=True)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    return e / e.sum()\n",
+    "    logits /= temperature\n    return torch.softmax(logits, dim=-1)\n",
+    "    return torch.softmax(logits / temperature, dim=-1).numpy()\n",
+]
+
+
+@pytest.mark.parametrize("body", TEMPERATURE_SLIPS)
+def test_temperature_slips_are_named(body):
+    fn = compile_function("def temperature_softmax(logits, temperature):\n" + body,
+                          "temperature_softmax")  # fmt: skip
+    with pytest.raises(CheckFailed) as failure:
+        checks.check_temperature_softmax(fn, quiet=True)
+    message = str(failure.value)
+    assert "\n" not in message and message.endswith(".") and named(message), message
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """The diagrams: every figure draws, `make figures` reproduces the committed PNGs byte for byte,
-every figure a notebook links to exists, and the highlight really greys out the rest."""
+every figure a notebook links to exists, the highlight really greys out the rest, and every
+text is readable at the width a notebook shows the figure."""
 
 import json
 import re
@@ -11,6 +12,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
 from lstm_tutorial.viz import diagrams
@@ -166,3 +168,65 @@ def test_bad_options_name_what_was_expected(kwargs, message):
 def test_command_line_rejects_options():
     with pytest.raises(SystemExit, match="usage"):
         render.main(["--help"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Text sizes as a reader sees them: JupyterLab's notebook column is about 980 px wide and shows a
+# wider PNG shrunk to fit (a narrower one at its own size). Mathtext draws sub- and superscripts
+# at 0.7 of the font size (matplotlib's SHRINK_FACTOR), so those are the smallest glyphs.
+COLUMN_PX, SMALLEST_PX, SCRIPT_SHRINK = 980, 11, 0.7
+# x_t, h_{t-1}, C_t: the labels every diagram shares
+STATE_LABEL = re.compile(r"^\$[xhC]_(\w|\{[^}]*\})\$$")
+
+
+def shown_px(points: float, dpi: float, width_px: int) -> float:
+    """A font size in points as CSS pixels in the notebook column."""
+    return points / 72 * dpi * min(1.0, COLUMN_PX / width_px)
+
+
+def smallest_glyph_px(text: Text, dpi: float, width_px: int) -> float:
+    """The smallest glyph of ``text`` as shown: its font size, or a script's if it has one."""
+    maths = "".join(text.get_text().split("$")[1::2])
+    shrink = SCRIPT_SHRINK if "_" in maths or "^" in maths else 1.0
+    return shrink * shown_px(text.get_fontsize(), dpi, width_px)
+
+
+def figure_texts(fig: Figure) -> list[Text]:
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_shown_px_follows_the_column():
+    # a 1960 px wide PNG at 144 dpi is shown at half size: 10 pt -> 20 px in the file -> 10 px
+    assert shown_px(10, 144, 1960) == pytest.approx(10.0)
+    assert shown_px(10, 144, 490) == pytest.approx(20.0)  # narrower than the column: not enlarged
+    fig = Figure()
+    text = fig.text(0, 0, r"$h_{t-1}$", size=10)
+    assert smallest_glyph_px(text, 144, 490) == pytest.approx(14.0)
+
+
+@pytest.mark.parametrize("name", [*render.FIGURES, render.OVERVIEW])
+def test_every_text_is_readable_in_the_notebook_column(name, drawn):
+    """Every glyph, subscripts included, at least 11 px tall as JupyterLab shows the PNG."""
+    if name == render.OVERVIEW:  # its thumbnails are pictures; its own text is the titles
+        fig, dpi = diagrams.draw_overview([drawn[n] for n in render.FIGURES]), 110
+    else:
+        fig, dpi = render.FIGURES[name](), render.DPI
+    width_px = Image.open(drawn[name]).size[0]
+    assert width_px == round(fig.get_figwidth() * dpi)
+    sizes = {t.get_text(): smallest_glyph_px(t, dpi, width_px) for t in figure_texts(fig)}
+    small = {s: round(px, 1) for s, px in sizes.items() if px < SMALLEST_PX}
+    assert sizes and not small, f"{name}: shown below {SMALLEST_PX} px at {COLUMN_PX} px: {small}"
+
+
+def test_the_shared_labels_look_the_same_size_in_every_figure(drawn):
+    """x_t, h_t and C_t are shown at 15-24 px wherever they appear, not tiny in one figure and
+    huge in the next."""
+    seen = {}
+    for name, draw in render.FIGURES.items():
+        width_px = Image.open(drawn[name]).size[0]
+        for t in figure_texts(draw()):
+            if STATE_LABEL.match(t.get_text()):
+                seen[name, t.get_text()] = shown_px(t.get_fontsize(), render.DPI, width_px)
+    assert len({name for name, _ in seen}) >= 10
+    off = {k: round(px, 1) for k, px in seen.items() if not 15 <= px <= 24}
+    assert not off, f"state labels outside 15-24 px: {off}"

@@ -7,9 +7,13 @@ for a notebook, which write JSON under results/ for the notebooks to load.
     variant_sweep  the LSTM variants compared (notebooks 08, 09, 11)
     seq_tasks      reversal and date formatting for the encoder-decoder (notebook 15)
     attention_sweep  with and without attention across input lengths (notebook 15)
+    corpus, streams  the stdlib's source as a corpus; minibatches for truncated BPTT (notebook 14)
+    charlm, charlm_train  the character language model and its training script (notebook 14)
+    probes         what the character model's units track: features of code, gate saturation
 
     python -m lstm_tutorial.experiments adding --out results/adding.json
     python -m lstm_tutorial.experiments attention --out results/attention.json
+    python -m lstm_tutorial.experiments charlm --out results/charlm.json --steps 1600
 """
 
 from .tasks import TASKS, Batch, Task, adding_problem, copy_memory, temporal_order

@@ -23,6 +23,7 @@ from .layer import (
     check_rnn_step,
 )
 from .lstm_step import check_lstm_step
+from .temperature import check_temperature_softmax
 
 install_ipython_handler()
 
@@ -41,4 +42,5 @@ __all__ = [
     "check_output_gate",
     "check_rnn_step",
     "check_rnn_step_backward",
+    "check_temperature_softmax",
 ]

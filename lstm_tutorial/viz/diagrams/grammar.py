@@ -2,14 +2,16 @@
 
 One rule per shape, after the diagrams of Olah (2015), "Understanding LSTM Networks", drawn anew:
 - a learned layer (``W x + U h + b`` then σ or tanh) is a yellow rounded rectangle;
-- a pointwise operation (×, +, tanh, 1 −) is a pink circle;
+- a pointwise operation (×, +, 1 −) is a pink circle, or a pink pill for a word (tanh);
 - a vector travelling is a line ending in an arrow;
 - two lines meeting at a dot are concatenated; one line splitting at a dot is copied;
 - a line that crosses another without a dot does not touch it (a gap is cut around it).
 
 Shapes are placed in data units on a ``page.canvas``, so a module drawn at an offset looks the
 same wherever it is placed. ``Ink`` decides the colours: with a highlight, parts outside it are
-drawn in light grey.
+drawn in light grey. Font sizes are in points at zoom 1; a wide figure, which a notebook shows
+shrunk to its ~980 px column, draws its labels larger (tests/test_diagrams.py keeps every glyph,
+subscripts included, at 11 px or more as shown).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, PathPatch
+from matplotlib.path import Path
 
 from ..plots import COLORS
 from .page import boost, points_to_data, zoom
@@ -35,6 +39,8 @@ STATE = COLORS["c"]  # the cell state line
 
 LAYER_W, LAYER_H = 1.1, 0.62  # a layer's box, in data units
 RADIUS = 0.3  # a pointwise operation's circle
+PILL = 1.6  # a pointwise word (tanh) sits in a pill this many radii wide on each side
+POINTWISE_WORD = 11  # points: the word in a pill, as large as a layer's label (11.5)
 LW, STATE_LW = 1.8, 4.5  # line widths in points: a wire, the cell-state "conveyor belt"
 
 
@@ -81,19 +87,37 @@ def layer(ax, x: float, y: float, text: str, bright: bool = True, w: float | Non
 
 
 def pointwise(ax, x: float, y: float, text: str, bright: bool = True) -> None:
-    """A pointwise operation centred at (x, y): a pink circle labelled ×, +, tanh or 1−."""
+    """A pointwise operation centred at (x, y): a pink circle labelled ×, + or 1−, or a pink pill
+    (a circle stretched sideways) labelled tanh, wide enough for the word at a legible size."""
+    r, half = radius(ax), pointwise_half_width(ax, text)
     ax.add_patch(
-        Circle(
-            (x, y),
-            radius(ax),
+        PathPatch(
+            _stadium(x, y, r, half - r),
             facecolor=POINT_FILL if bright else DIM_FILL,
             edgecolor=POINT_EDGE if bright else DIM,
             lw=1.4 * zoom(ax),
             zorder=4,
         )
     )
-    size = {"×": 15, "+": 15}.get(text, 9)
-    _text(ax, x, y + (0.01 if size > 10 else 0), text, bright, size=size)
+    size = {"×": 15, "+": 15, "1−": 11.5}.get(text, POINTWISE_WORD)
+    _text(ax, x, y + (0.01 if size > 14 else 0), text, bright, size=size)
+
+
+def _stadium(x: float, y: float, r: float, reach: float) -> Path:
+    """A circle of radius r centred at (x, y), its two halves pulled ``reach`` apart sideways."""
+    right, left = Path.arc(-90, 90), Path.arc(90, 270)
+    vertices = np.concatenate(
+        [right.vertices * r + (x + reach, y), left.vertices * r + (x - reach, y)]
+    )
+    codes = np.concatenate([right.codes, left.codes])
+    codes[len(right.codes)] = Path.LINETO  # the straight top edge joins the two halves
+    return Path(np.concatenate([vertices, vertices[:1]]), [*codes, Path.CLOSEPOLY])
+
+
+def pointwise_half_width(ax, text: str) -> float:
+    """Half the width of a pointwise operation's shape: a circle's radius, or a pill's half
+    width for a word (tanh). Wires that meet the shape from the side end here."""
+    return radius(ax) * (PILL if len(text) > 2 else 1.0)
 
 
 def wire(

@@ -40,15 +40,17 @@ EQUATIONS = [
     r"$h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$",
 ]
 NOTE = [
-    r"Drawn in the form of Cho et al. (2014). torch.nn.GRU applies $r_t$ after",
-    r"the product instead: $n_t = \tanh(W_n x_t + b_n + r_t \odot (U_n h_{t-1} + b_{hn}))$.",
+    "Drawn in the form of Cho et al. (2014);",
+    "torch.nn.GRU applies the reset gate after the product:",
 ]
+TORCH_N = r"$n_t = \tanh(W_n x_t + b_n + r_t \odot (U_n h_{t-1} + b_{hn}))$"
+SIZE = 15  # labels and equations: the figure is wide, so a notebook shows it shrunk
 
 
 @isolated
 def draw_gru_cell() -> Figure:
     """The GRU cell: reset and update gates, the candidate n, and the merged state line on top."""
-    fig = canvas((-2.3, 24.3), (-1.5, 8.5))
+    fig = canvas((-2.3, 23.6), (-1.5, 8.5))
     ax = fig.axes[0]
     module(ax, 0, 0.4, 10.9, 6.0)
     # the state line: h_{t-1} is copied down twice, scaled by z, then receives (1 − z) ⊙ n
@@ -87,19 +89,20 @@ def draw_gru_cell() -> Figure:
     pointwise(ax, XP, YZ, "×")
     wire(ax, [(XP, YZ + RADIUS), (XP, YS - RADIUS)])
     # labels
-    label(ax, XR - 0.12, 3.22, r"$r_t$", color=R, ha="right")
-    label(ax, 4.6, 2.9, r"$z_t$", color=Z)
-    label(ax, XOM, YZ + 0.55, r"$1-z_t$", color=Z, size=12)
-    label(ax, 7.9, 2.25, r"$n_t$", color=N)
-    label(ax, 3.9, 4.15, r"$r_t \odot h_{t-1}$", size=12)
-    label(ax, -1.15, YS, r"$h_{t-1}$", ha="right")
-    label(ax, 11.95, YS, r"$h_t$", ha="left")
-    label(ax, XH, 7.38, r"$h_t$")
-    label(ax, XX, -0.95, r"$x_t$")
+    label(ax, XR - 0.12, 3.22, r"$r_t$", color=R, ha="right", size=SIZE)
+    label(ax, 4.6, 2.9, r"$z_t$", color=Z, size=SIZE)
+    label(ax, XOM, YZ + 0.6, r"$1-z_t$", color=Z, size=SIZE)
+    label(ax, 7.9, 2.2, r"$n_t$", color=N, size=SIZE)
+    label(ax, 3.9, 4.2, r"$r_t \odot h_{t-1}$", size=SIZE)
+    label(ax, -1.15, YS, r"$h_{t-1}$", ha="right", size=SIZE)
+    label(ax, 11.95, YS, r"$h_t$", ha="left", size=SIZE)
+    label(ax, XH, 7.42, r"$h_t$", size=SIZE)
+    label(ax, XX, -1.0, r"$x_t$", size=SIZE)
     label(ax, -2.1, 8.05, "The GRU: a reset gate, an update gate, one merged state", ha="left",
-          size=14, weight="bold")  # fmt: skip
+          size=16, weight="bold")  # fmt: skip
     for k, eq in enumerate(EQUATIONS):
-        label(ax, 13.3, 5.6 - 1.0 * k, eq, ha="left", size=14)
+        label(ax, 13.3, 5.6 - 1.0 * k, eq, ha="left", size=SIZE)
     for k, line in enumerate(NOTE):
-        label(ax, 13.3, 1.0 - 0.6 * k, line, ha="left", size=10.5, color="#444444")
+        label(ax, 13.3, 1.45 - 0.62 * k, line, ha="left", size=12.5, color="#444444")
+    label(ax, 13.3, -0.05, TORCH_N, ha="left", size=SIZE, color="#444444")
     return fig

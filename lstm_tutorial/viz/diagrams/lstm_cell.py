@@ -100,7 +100,7 @@ def lstm_module(
         w(["input"], (XF, YIG), (XI - r, YIG), color=COLORS["f"])
         pointwise(ax, x0 + XI, YIG, "1−", ink(["input"]))
         w(["input"], (XI + r, YIG), (XG - r, YIG), color=COLORS["i"])
-        lab(["input"], XI, YIG + 0.5, r"$1-f_t$", color=COLORS["i"], size=12, gate=True)
+        lab(["input"], XI, YIG + 0.52, r"$1-f_t$", color=COLORS["i"], gate=True)
     else:
         w(["input"], (XI, top), (XI, YIG), (XG - r, YIG), color=COLORS["i"])
         lab(["input"], XI + 0.12, 3.62, r"$i_t$", color=COLORS["i"], ha="left", gate=True)

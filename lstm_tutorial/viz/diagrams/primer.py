@@ -49,9 +49,9 @@ def draw_notation() -> Figure:
     layer(ax, x - 0.8, y, "σ")
     layer(ax, x + 0.8, y, "tanh")
     x, y = centres[1]
-    pointwise(ax, x - 0.8, y, "×")
-    pointwise(ax, x, y, "+")
-    pointwise(ax, x + 0.8, y, "tanh")
+    pointwise(ax, x - 1.05, y, "×")
+    pointwise(ax, x - 0.25, y, "+")
+    pointwise(ax, x + 0.85, y, "tanh")
     x, y = centres[2]
     wire(ax, [(x - 1.3, y), (x + 1.3, y)])
     x, y = centres[3]

@@ -71,7 +71,7 @@ def draw_overview(paths: list[Path], columns: int = 3) -> Figure:
         ax.set_axis_off()
     for ax, path in zip(axes.flat, paths):
         ax.imshow(mpimg.imread(path), interpolation="antialiased")
-        ax.set_title(path.name, size=13, family="monospace")
+        ax.set_title(path.name, size=16, family="monospace")
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.97, wspace=0.04, hspace=0.18)
     return fig
 
