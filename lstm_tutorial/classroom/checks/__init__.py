@@ -9,6 +9,7 @@ change the numbers a notebook prints afterwards.
 """
 
 from ._ipython import install_ipython_handler
+from .attention import check_attention_context
 from .backward import check_lstm_step_backward, check_rnn_step_backward
 from .cell_update import check_cell_update
 from .cifg_step import check_cifg_step
@@ -29,6 +30,7 @@ install_ipython_handler()
 
 __all__ = [
     "CheckFailed",
+    "check_attention_context",
     "check_candidate",
     "check_cell_update",
     "check_cifg_step",
