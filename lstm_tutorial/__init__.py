@@ -3,7 +3,7 @@
 Shape letters used throughout: B batch, T time steps, D input features, H hidden units.
 """
 
-from .cells import Gate, RNNCell, RNNStep
+from .cells import Gate, RNNCell, RNNStep, identity_init_
 from .gru import GRUCell, GRUStep
 from .layers import GRU, LSTM, RNN
 from .lstm import FGRState, LSTMCell, LSTMState, LSTMStep
@@ -25,6 +25,7 @@ __all__ = [
     "RNNCell",
     "RNNStep",
     "from_torch",
+    "identity_init_",
     "set_seed",
     "to_torch",
     "trace",

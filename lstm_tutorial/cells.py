@@ -8,6 +8,8 @@ is ``W x + U h + b`` for each example. ``W`` has shape (H, D) and ``U`` shape (H
 
 - ``RNNCell``: the Elman (1990) network, ``h = tanh(W x + U h_prev + b)``.
 - ``Gate``: one learned layer of an LSTM or GRU, ``σ(W x + U h + b)`` or ``tanh(...)``.
+- ``identity_init_``: the IRNN of Le, Jaitly & Hinton (2015), a ReLU ``RNNCell`` started at
+  ``U = I``, ``b = 0``.
 
 The LSTM lives in ``lstm.py`` and the GRU in ``gru.py``; both are built from ``Gate``.
 """
@@ -179,3 +181,22 @@ class RNNCell(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, bias={self.b is not None}"
+
+
+@torch.no_grad()
+def identity_init_(cell: RNNCell) -> RNNCell:
+    """Start ``cell`` as an IRNN (Le, Jaitly & Hinton 2015): ``U = I`` (H, H) and ``b = 0`` (H,).
+
+    With ``nonlinearity="relu"`` the cell then begins as ``h_t = relu(W x_t + h_{t-1})``: a unit
+    that is active keeps its value from step to step and adds its input, so at initialisation
+    ``∂h_t/∂h_{t-1}`` is the identity on the active units. ``W`` keeps its draw (torch's default,
+    U(−1/√H, 1/√H)). Works in place and returns the cell.
+    """
+    if not isinstance(cell, RNNCell):
+        raise TypeError(f"identity_init_ expects an RNNCell, got {type(cell).__name__}")
+    if cell.nonlinearity != "relu":
+        raise ValueError(f"an IRNN uses nonlinearity='relu', this cell uses {cell.nonlinearity!r}")
+    cell.U.copy_(torch.eye(cell.hidden_size, dtype=cell.U.dtype, device=cell.U.device))
+    if cell.b is not None:
+        cell.b.zero_()
+    return cell

@@ -5,13 +5,15 @@ The GRU keeps one state ``h`` (no separate cell state) and two gates:
     r = σ(W_r x + U_r h_prev + b_r)                   reset gate
     z = σ(W_z x + U_z h_prev + b_z)                   update gate
     n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))   candidate, reset_after=True (torch, cuDNN)
-    n = tanh(W_n x + U_n (r ⊙ h_prev) + b_n)          candidate, reset_after=False (Cho et al. 2014)
+    n = tanh(W_n x + U_n (r ⊙ h_prev) + b_n)          candidate, reset_after=False
     h = (1 − z) ⊙ n + z ⊙ h_prev                      new state
 
-The two candidates differ in where the reset gate acts: after the recurrent product (the form of
-``torch.nn.GRU`` and cuDNN, where one product ``h_prev @ [U_r|U_z|U_n]ᵀ`` serves all three
-layers) or on ``h_prev`` before it (Cho et al. 2014). They agree when U_n is diagonal and
-b_hn = 0, since a diagonal matrix commutes with the elementwise product; in general they do not.
+The two candidates differ in where the reset gate acts: after the recurrent product (the first
+arXiv version of Cho et al. 2014, 1406.1078v1; the form of ``torch.nn.GRU``, cuDNN and Keras's
+``reset_after=True``, where one product ``h_prev @ [U_r|U_z|U_n]ᵀ`` serves all three layers) or
+on ``h_prev`` before it (their third version, 1406.1078v3, which Olah's essay links). They agree
+when U_n is diagonal and b_hn = 0, since a diagonal matrix commutes with the elementwise product;
+in general they do not.
 
 ``z`` weighs the OLD state here, as in torch; Cho et al. (2014) write
 ``h = z ⊙ h_prev + (1 − z) ⊙ h̃`` too, while Chung et al. (2014) and others swap z and 1 − z. The

@@ -94,6 +94,37 @@ def test_gradcheck(kind):
     assert torch.autograd.gradcheck(f, (query, keys, *weights))
 
 
+@pytest.mark.parametrize("kind", ["general", "additive"])
+def test_scores_are_their_equations_written_out(kind):
+    """The weights and context of each score from e_ts computed one number at a time, masked."""
+    module, K = make(kind)
+    query, keys, mask = inputs(K=K)
+    out = module(query, keys, mask)
+    q, k = query.detach(), keys.detach()
+
+    def e(b, t, s):
+        if kind == "general":  # e_ts = h_t · (W_a h̄_s), W_a (H, K)
+            W = module.W_a.detach()
+            return sum(q[b, t, i] * W[i, j] * k[b, s, j] for i in range(H) for j in range(K))
+        W, U = module.W_a.weight.detach(), module.U_a.weight.detach()  # (A, H), (A, K)
+        b_a, v = module.U_a.bias.detach(), module.v_a.weight.detach()[0]  # (A,), (A,)
+        return sum(  # e_ts = v_a · tanh(W_a h_t + U_a h̄_s + b_a)
+            v[a] * math.tanh(sum(W[a, i] * q[b, t, i] for i in range(H))
+                             + sum(U[a, j] * k[b, s, j] for j in range(K)) + b_a[a])
+            for a in range(len(v))
+        )  # fmt: skip
+
+    for b in range(B):
+        real = [s for s in range(S) if mask[b, s]]
+        for t in range(T):
+            scores = {s: float(e(b, t, s)) for s in real}
+            total = sum(math.exp(x) for x in scores.values())
+            alpha = [math.exp(scores[s]) / total if s in scores else 0.0 for s in range(S)]
+            assert_close(out.weights[b, t], torch.tensor(alpha))
+            context = sum(alpha[s] * k[b, s] for s in real)  # c_t = Σ_s α_ts h̄_s
+            assert_close(out.context[b, t], context)
+
+
 def test_general_with_identity_is_the_dot_score():
     query, keys, mask = inputs()
     general = GeneralAttention(H, H)

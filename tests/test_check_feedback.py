@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from lstm_tutorial import checks
+from lstm_tutorial.classroom.checks.attention import DEFAULT_HINT as ATTENTION_DEFAULT_HINT
 from lstm_tutorial.classroom.checks.calling import DEFAULT_HINT
 from lstm_tutorial.classroom.checks.failure import CheckFailed
 
@@ -58,6 +59,26 @@ RIGHT = {
     "    n = torch.tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))\n"
     "    h = (1 - z) * n + z * h_prev\n"
     "    return h\n",
+    "temperature_softmax": "def temperature_softmax(logits, temperature):\n"
+    "    z = logits / temperature\n"
+    "    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    s = e.sum(dim=-1, keepdim=True)\n"
+    "    return e / s\n",
+    "slstm_step": "def slstm_step(i_, f_, z_, o_, c_prev, n_prev, m_prev):\n"
+    "    log_f = torch.nn.functional.logsigmoid(f_)\n"
+    "    m = torch.maximum(i_, m_prev + log_f)\n"
+    "    i = torch.exp(i_ - m)\n"
+    "    f = torch.exp(m_prev + log_f - m)\n"
+    "    c = f * c_prev + i * torch.tanh(z_)\n"
+    "    n = f * n_prev + i\n"
+    "    h = torch.sigmoid(o_) * c / n\n"
+    "    return h, c, n, m\n",
+    "attention_context": "def attention_context(query, keys, values, mask):\n"
+    "    e = query @ keys.transpose(1, 2)\n"
+    '    e = e.masked_fill(~mask[:, None, :], float("-inf"))\n'
+    "    alpha = torch.softmax(e, dim=-1)\n"
+    "    context = alpha @ values\n"
+    "    return context, alpha\n",
 }
 CHECK = {
     "rnn_step": checks.check_rnn_step,
@@ -67,6 +88,9 @@ CHECK = {
     "lstm_step": checks.check_lstm_step,
     "cifg_step": checks.check_cifg_step,
     "gru_step": checks.check_gru_step,
+    "temperature_softmax": checks.check_temperature_softmax,
+    "slstm_step": checks.check_slstm_step,
+    "attention_context": checks.check_attention_context,
 }
 TOKENS = [
     ("torch.sigmoid",
@@ -79,18 +103,33 @@ TOKENS = [
     ("@", ["*"]),
 ]  # fmt: skip
 NAMES = ["x", "h_prev", "c_prev", "f", "i", "g", "o", "c", "h", "r", "z", "n", "W", "U", "b"]
+# slips only one exercise can make: (token, replacements) and the names it swaps
+EXTRA_TOKENS = {
+    "attention_context": [
+        ("dim=-1", ["dim=1", "dim=0", "dim=-2", "dim=2"]),
+        ("torch.softmax", ["torch.sigmoid", "torch.log_softmax", "torch.exp"]),
+        ('float("-inf")', ["0.0", "-1e9", 'float("inf")', "-100.0", "-1.0"]),
+        ("~mask", ["mask", "1 - mask", "-mask"]),
+        ("[:, None, :]", ["", "[:, :, None]", "[None, :, :]"]),
+        ("keys.transpose(1, 2)", ["keys", "keys.transpose(0, 1)", "keys.mT",
+                                  "keys.transpose(1, 2) / query.shape[-1] ** 0.5"]),
+        ("alpha @ values", ["values @ alpha", "alpha @ values / values.shape[1]",
+                            "(alpha[..., None] * values[:, None]).mean(2)"]),
+    ],
+}  # fmt: skip
+EXTRA_NAMES = {"attention_context": ["query", "keys", "values", "mask", "e", "alpha", "context"]}
 RETURNS = [
     ".detach()", ".round(decimals=4)", ".float().double()", ".T", ".clone().numpy()",
     ".data", ".sum(dim=1, keepdim=True)",
 ]  # fmt: skip
 
 
-def mutants(source: str) -> set[str]:
-    """Every single-slip version of ``source``."""
+def mutants(source: str, tokens=(), names=()) -> set[str]:
+    """Every single-slip version of ``source``; ``tokens`` and ``names`` add to the common ones."""
     body_start = source.index("\n") + 1
     head, body = source[:body_start], source[body_start:]
     out = set()
-    for token, replacements in TOKENS:
+    for token, replacements in [*TOKENS, *tokens]:
         for match in re.finditer(re.escape(token), body):
             for new in replacements:
                 mutated = body[: match.start()] + new + body[match.end() :]
@@ -99,7 +138,7 @@ def mutants(source: str) -> set[str]:
                     mutated = body[: match.start()] + new + body[match.end() : line_end] + ")"
                     mutated += body[line_end:]
                 out.add(head + mutated)
-    for name, other in itertools.permutations(NAMES, 2):
+    for name, other in itertools.permutations([*NAMES, *names], 2):
         for match in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w])", body):
             out.add(head + body[: match.start()] + other + body[match.end() :])
     for gate, other in itertools.permutations("figorzn", 2):
@@ -128,7 +167,8 @@ def compile_function(source: str, name: str, helpers: str = HELPERS):
 
 
 def named(message: str) -> bool:
-    return "right shape but wrong values" not in message and DEFAULT_HINT not in message
+    generic = (DEFAULT_HINT, ATTENTION_DEFAULT_HINT)
+    return "right shape but wrong values" not in message and not any(h in message for h in generic)
 
 
 def equivalent(check, fn) -> bool:
@@ -145,7 +185,8 @@ def test_slips_fail_with_a_sentence_that_names_them(exercise):
     check = CHECK[exercise]
     check(compile_function(RIGHT[exercise], exercise), quiet=True)  # the right answer passes
     total, unnamed = 0, []
-    for source in sorted(mutants(RIGHT[exercise])):
+    extra = EXTRA_TOKENS.get(exercise, []), EXTRA_NAMES.get(exercise, [])
+    for source in sorted(mutants(RIGHT[exercise], *extra)):
         fn = compile_function(source, exercise)
         try:
             check(fn, quiet=True)
@@ -236,3 +277,56 @@ def test_changing_the_cells_weights_in_place_is_named():
 
     with pytest.raises(CheckFailed, match="changed the cell's weights in place"):
         checks.check_lstm_step(scaling)
+
+
+TEMPERATURE_SLIPS = [
+    "    return torch.softmax(logits * temperature, dim=-1)\n",
+    "    return torch.softmax(logits, dim=-1)\n",
+    "    return torch.softmax(logits, dim=-1) / temperature\n",
+    "    return torch.softmax(logits, dim=-1) ** (1 / temperature)\n",
+    "    return torch.softmax(logits / temperature, dim=0)\n",
+    "    return torch.log_softmax(logits / temperature, dim=-1)\n",
+    "    return torch.sigmoid(logits / temperature)\n",
+    "    e = torch.exp(logits / temperature)\n    return e / e.sum(dim=-1, keepdim=True)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1).values)\n"
+    "    return e / e.sum(dim=-1, keepdim=True)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    return e / e.sum(dim=-1)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    return e\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True))\n"
+    "    return e / e.sum(dim=-1, keepdim=True)\n",
+    "    z = logits / temperature\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n"
+    "    return e / e.sum()\n",
+    "    logits /= temperature\n    return torch.softmax(logits, dim=-1)\n",
+    "    return torch.softmax(logits / temperature, dim=-1).numpy()\n",
+]
+
+
+@pytest.mark.parametrize("body", TEMPERATURE_SLIPS)
+def test_temperature_slips_are_named(body):
+    fn = compile_function("def temperature_softmax(logits, temperature):\n" + body,
+                          "temperature_softmax")  # fmt: skip
+    with pytest.raises(CheckFailed) as failure:
+        checks.check_temperature_softmax(fn, quiet=True)
+    message = str(failure.value)
+    assert "\n" not in message and message.endswith(".") and named(message), message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return tuple(DotAttention()(query, keys, mask))",
+        "c = F.scaled_dot_product_attention(query, keys, values, mask[:, None, :], scale=1.0)\n"
+        "    return c, None",
+    ],
+)
+def test_the_packages_and_torchs_attention_are_refused(body):
+    from torch.nn import functional as F
+
+    from lstm_tutorial.attention import DotAttention
+
+    scope = {"torch": torch, "F": F, "DotAttention": DotAttention}
+    exec(f"def attention_context(query, keys, values, mask):\n    {body}\n", scope)
+    with pytest.raises(CheckFailed, match="which computes the answer for you"):
+        checks.check_attention_context(scope["attention_context"])

@@ -184,3 +184,51 @@ def test_mlstm_matches_the_chunkwise_kernel_with_initial_states(chunk):
 def test_from_xlstm_refuses_other_modules():
     with pytest.raises(TypeError, match="sLSTMCell"):
         from_xlstm(torch.nn.LSTM(2, 3))
+
+
+@pytest.mark.parametrize(
+    "E, NH, K, P, bias, B, S",
+    [(8, 2, 4, 4, False, 2, 7), (16, 4, 2, 2, True, 1, 5), (6, 1, 3, 8, False, 3, 4)],
+)
+def test_mlstm_layer_matches_official(E, NH, K, P, bias, B, S):
+    from xlstm.blocks.mlstm.layer import mLSTMLayer, mLSTMLayerConfig
+
+    config = mLSTMLayerConfig(
+        embedding_dim=E,
+        num_heads=NH,
+        context_length=S,
+        conv1d_kernel_size=K,
+        qkv_proj_blocksize=P,
+        bias=bias,
+    )
+    theirs = mLSTMLayer(config).to(D64)
+    randomize(theirs, E + K)
+    ours = from_xlstm(theirs)
+    g = torch.Generator().manual_seed(E * K)
+    x = torch.randn(B, S, E, generator=g, dtype=D64).requires_grad_()
+    y_theirs, y_ours = theirs(x), ours(x)
+    assert_close(y_ours, y_theirs)
+    w = torch.randn(B, S, E, generator=g, dtype=D64)
+    mine = dict(ours.named_parameters())
+    names = {
+        "proj_up.weight": "up.weight",
+        "proj_up.bias": "up.bias",
+        "proj_down.weight": "down.weight",
+        "proj_down.bias": "down.bias",
+        "conv1d.conv.bias": "conv_bias",
+        "learnable_skip": "skip",
+        "mlstm_cell.igate.weight": "cell.w_i",
+        "mlstm_cell.igate.bias": "cell.b_i",
+        "mlstm_cell.fgate.weight": "cell.w_f",
+        "mlstm_cell.fgate.bias": "cell.b_f",
+        "mlstm_cell.outnorm.weight": "cell.gamma",
+        **{f"{n}_proj.weight": n for n in "qkv"},
+        **{f"{n}_proj.bias": f"{n}_bias" for n in "qkv"},
+    }
+    pairs = [(p, mine[names[n]]) for n, p in theirs.named_parameters() if n != "conv1d.conv.weight"]
+    pairs.append((theirs.conv1d.conv.weight, ours.conv_weight))
+    g_theirs = torch.autograd.grad((y_theirs * w).sum(), [x, *(a for a, _ in pairs)])
+    g_ours = torch.autograd.grad((y_ours * w).sum(), [x, *(b for _, b in pairs)])
+    for a, b in zip(g_ours, g_theirs):
+        assert_close(a, b.reshape(a.shape))
+    assert len(pairs) == len(list(ours.parameters()))  # every parameter compared

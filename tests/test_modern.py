@@ -12,6 +12,7 @@ from lstm_tutorial.modern import (
     MinLSTM,
     MLSTMCell,
     MLSTMState,
+    ModernLayer,
     SLSTMCell,
     mlstm_forms,
     scan,
@@ -172,3 +173,17 @@ def test_errors_name_expected_and_received():
         )
     with pytest.raises(ValueError, match="must have 2 features"):
         unroll(MinLSTM(2, 3), torch.randn(4, 1, 5))
+
+
+@pytest.mark.parametrize("kind", ["slstm", "mlstm", "mingru", "minlstm"])
+def test_modern_layer_has_lstm_like_batch_first_call(kind):
+    layer = ModernLayer(kind, 3, 8, dtype=D64)
+    x = torch.randn(2, 5, 3, dtype=D64)
+    out, _ = layer(x)
+    assert out.shape == (2, 5, 8)
+    assert_close(layer(x[:, :3])[0], out[:, :3])  # causal: later inputs do not change earlier h
+
+
+def test_modern_layer_names_its_kinds():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ModernLayer("gru", 3, 8)

@@ -8,7 +8,7 @@ import torch
 from parity import assert_close, randomize, suffixes
 from torch import nn
 
-from lstm_tutorial import RNN, RNNCell, from_torch, to_torch, unroll
+from lstm_tutorial import RNN, RNNCell, from_torch, identity_init_, to_torch, unroll
 
 
 def grads(module: nn.Module) -> list[torch.Tensor]:
@@ -120,3 +120,46 @@ def test_float32_works_too():
     cell = RNNCell(3, 4, dtype=torch.float32)
     out, _ = unroll(cell, torch.randn(5, 2, 3, dtype=torch.float32))
     assert out.dtype == torch.float32 and out.shape == (5, 2, 4)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_irnn_matches_torch_relu_rnn(seed):
+    """identity_init_ gives U = I, b = 0; the IRNN then equals nn.RNN(nonlinearity="relu")."""
+    rng = random.Random(seed)
+    D, H, B, T = rng.randint(1, 6), rng.randint(1, 6), rng.randint(1, 4), rng.randint(1, 7)
+    ours = RNN(D, H, 2, nonlinearity="relu", dtype=torch.float64)
+    randomize(ours, seed)  # non-zero U and b first, so the helper has something to overwrite
+    for cell in ours.cells:
+        assert identity_init_(cell) is cell
+        assert torch.equal(cell.U, torch.eye(H, dtype=torch.float64))
+        assert torch.equal(cell.b, torch.zeros(H, dtype=torch.float64))
+    theirs = to_torch(ours)
+    assert isinstance(theirs, nn.RNN) and theirs.nonlinearity == "relu"
+    assert torch.equal(theirs.weight_hh_l1, torch.eye(H, dtype=torch.float64))
+    x = torch.randn(T, B, D, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(2, B, H, dtype=torch.float64).abs().requires_grad_()
+    (out_o, hn_o), (out_t, hn_t) = ours(x, h0), theirs(x, h0)
+    assert_close(out_o, out_t)
+    assert_close(hn_o, hn_t)
+    w = torch.randn(out_o.shape, dtype=torch.float64)
+    g_o = torch.autograd.grad((out_o * w).sum(), [x, h0, *ours.parameters()])
+    g_t = torch.autograd.grad((out_t * w).sum(), [x, h0, *theirs.parameters()])
+    for a, b in zip(g_o[:2], g_t[:2]):
+        assert_close(a, b)
+    # ours per layer: W, U, b; torch per layer: weight_ih, weight_hh, bias_ih, bias_hh
+    for layer in range(2):
+        W, U, b = g_o[2 + 3 * layer : 5 + 3 * layer]
+        w_ih, w_hh, b_ih, b_hh = g_t[2 + 4 * layer : 6 + 4 * layer]
+        assert_close(W, w_ih)
+        assert_close(U, w_hh)
+        assert_close(b, b_ih)
+        assert_close(b, b_hh)
+
+
+def test_identity_init_rejects_a_tanh_cell_and_non_cells():
+    with pytest.raises(ValueError, match=r"nonlinearity='relu'.*'tanh'"):
+        identity_init_(RNNCell(2, 3))
+    with pytest.raises(TypeError, match=r"expects an RNNCell, got Linear"):
+        identity_init_(nn.Linear(2, 3))
+    cell = identity_init_(RNNCell(2, 3, bias=False, nonlinearity="relu"))
+    assert cell.b is None and torch.equal(cell.U, torch.eye(3))

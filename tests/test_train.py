@@ -10,7 +10,7 @@ from lstm_tutorial.experiments.tasks import adding_problem, copy_memory, tempora
 from lstm_tutorial.experiments.train import History, SequenceModel, make_model, train
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("kind", ["rnn", "irnn", "lstm", "gru"])
 @pytest.mark.parametrize("task", [adding_problem(12), temporal_order(20), copy_memory(11, K=2)])
 def test_model_maps_inputs_to_task_outputs(kind, task):
     model = make_model(kind, task, 8)
@@ -29,6 +29,21 @@ def test_fast_model_equals_the_package_model():
     slow, fast = slow.double(), fast.double()
     inputs = task.sample(4, dtype=torch.float64).inputs
     assert_close(slow(inputs), fast(inputs))
+
+
+def test_irnn_is_a_relu_rnn_started_at_the_identity():
+    task = adding_problem(10)
+    slow = make_model("irnn", task, 5, seed=2, fast=False)
+    fast = make_model("irnn", task, 5, seed=2)
+    cell = slow.recurrent.cells[0]
+    assert cell.nonlinearity == "relu" and torch.equal(cell.U, torch.eye(5))
+    assert torch.equal(cell.b, torch.zeros(5))
+    assert isinstance(fast.recurrent, nn.RNN) and fast.recurrent.nonlinearity == "relu"
+    assert torch.equal(fast.recurrent.weight_hh_l0, torch.eye(5))
+    inputs = task.sample(4, dtype=torch.float64).inputs
+    assert_close(slow.double()(inputs), fast.double()(inputs))
+    tanh = make_model("rnn", task, 5, seed=2, fast=False).recurrent.cells[0]
+    assert torch.equal(tanh.W, cell.W)  # same input weights as the tanh RNN of the same seed
 
 
 def test_forget_bias_sets_b_f_only():

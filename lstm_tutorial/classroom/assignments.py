@@ -6,8 +6,8 @@ runs a check; ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` marks test
 not see. The student version keeps every line outside the markers (the ``def`` line and the
 docstring), replaces each answer with ``raise NotImplementedError(...)``, drops hidden tests,
 clears outputs, locks the locked cells and embeds the figures; the frozen results a notebook reads
-(``../results/NAME.json``) are copied to ``results/`` beside it, and the path changed to match, so
-the folder can be handed out as it is.
+(``../results/NAME.json``, or a checkpoint ``../results/NAME.pt``) are copied to ``results/``
+beside it, and the path changed to match, so the folder can be handed out as it is.
 Scoring (``checks.grading``) follows nbgrader's autograder: a grade cell earns its points iff it
 ends without an error output. With nbgrader installed (``pip install .[classroom]``), ``nbgrader
 generate_assignment`` and ``nbgrader autograde`` do the same from a course folder
@@ -35,8 +35,9 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.png)\)")
-# a notebook's frozen results, read as "../results/NAME.json": shipped beside the student version
-RESULTS = re.compile(r"""(["'])\.\./results/([\w.-]+\.json)\1""")
+# a notebook's frozen results, read as "../results/NAME.json" (or a checkpoint NAME.pt): shipped
+# beside the student version
+RESULTS = re.compile(r"""(["'])\.\./results/([\w.-]+\.(?:json|pt))\1""")
 
 
 def _grader(cell) -> dict:
@@ -141,7 +142,7 @@ def student_version(nb, folder: Path | str = ".", name: str = "notebook", soluti
 
 
 def results_used(nb) -> list[str]:
-    """The result files (``../results/NAME.json``) that a notebook's code cells read."""
+    """The result files (``../results/NAME.json`` or ``.pt``) that a notebook's code cells read."""
     return sorted(
         {m.group(2) for c in nb.cells if c.cell_type == "code" for m in RESULTS.finditer(c.source)}
     )

@@ -3,13 +3,20 @@ for a notebook, which write JSON under results/ for the notebooks to load.
 
     tasks          the adding, temporal-order and copy tasks (``Task``, ``Batch``)
     train          ``SequenceModel``, ``make_model`` and ``train`` (Adam, clipping, one thread)
-    adding         the RNN-vs-LSTM and forget-bias sweeps on the adding problem (notebook 07)
+    adding         the RNN-vs-LSTM, IRNN and forget-bias sweeps on the adding problem (notebook 07),
+                   and the LSTM against sLSTM, mLSTM, minGRU, minLSTM (``modern``, notebook 16)
     variant_sweep  the LSTM variants compared (notebooks 08, 09, 11)
+    continual      a continual stream of recall problems, never reset: the forget gate (notebook 11)
     seq_tasks      reversal and date formatting for the encoder-decoder (notebook 15)
     attention_sweep  with and without attention across input lengths (notebook 15)
+    corpus, streams  the stdlib's source as a corpus; minibatches for truncated BPTT (notebook 14)
+    charlm, charlm_train  the character language model and its training script (notebook 14)
+    probes         what the character model's units track: features of code, gate saturation
 
     python -m lstm_tutorial.experiments adding --out results/adding.json
+    python -m lstm_tutorial.experiments modern --out results/modern_adding.json
     python -m lstm_tutorial.experiments attention --out results/attention.json
+    python -m lstm_tutorial.experiments charlm --out results/charlm.json --steps 1600
 """
 
 from .tasks import TASKS, Batch, Task, adding_problem, copy_memory, temporal_order

@@ -1,8 +1,10 @@
 import sys
 
-from . import adding, attention_sweep
+from . import adding, attention_sweep, charlm_train
 
 if sys.argv[1:2] == ["attention"]:
     attention_sweep.main(sys.argv[2:])
+elif sys.argv[1:2] == ["charlm"]:
+    charlm_train.main(sys.argv[2:])
 else:
     adding.main()

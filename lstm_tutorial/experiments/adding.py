@@ -1,11 +1,18 @@
-"""Sweeps too long for a notebook: they write JSON under results/ that notebook 07 loads and plots.
+"""Sweeps on the adding problem, too long for a notebook: JSON under results/ for notebooks 07, 16.
 
     python -m lstm_tutorial.experiments adding --out results/adding.json
     python -m lstm_tutorial.experiments forget_bias --out results/forget_bias.json
+    python -m lstm_tutorial.experiments modern --out results/modern_adding.json
+    python -m lstm_tutorial.experiments irnn --out results/irnn.json
+    python -m lstm_tutorial.experiments irnn_small_lr --out results/irnn_small_lr.json
 
 ``adding``: a plain RNN and an LSTM on the adding problem (Hochreiter & Schmidhuber 1997) at growing
 lags T, several seeds each. ``forget_bias``: the LSTM with torch's default forget-gate bias against
-b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). Every run uses ``train.train`` on
+b_f = 1 (Gers et al. 2000; Jozefowicz et al. 2015). ``irnn``: the identity-initialised ReLU RNN
+of Le, Jaitly & Hinton (2015) with the ``adding`` settings, and (``irnn_small_lr``) with a ten times
+smaller learning rate. ``modern``: the LSTM against the sLSTM, mLSTM
+(Beck et al. 2024), minGRU and minLSTM (Feng et al. 2024) at T = 100 (notebook 16); ``FILES``
+names each sweep's file under results/. Every run uses ``train.train`` on
 one thread, so the numbers do not depend on the machine's thread count. Each JSON file records
 the command that regenerates it, the settings, and one record per run (with its test-loss curve).
 """
@@ -62,6 +69,22 @@ SWEEPS = {
     "forget_bias": Settings(
         kinds=("lstm",), lags=(100, 200), seeds=(0, 1, 2, 3, 4), forget_biases=(None, 1.0)
     ),
+    "modern": Settings(
+        kinds=("lstm", "slstm", "mlstm", "mingru", "minlstm"),
+        lags=(100,),
+        seeds=(0, 1, 2),
+        steps=1500,
+        eval_every=50,
+    ),
+    "irnn": Settings(kinds=("irnn",)),
+    "irnn_small_lr": Settings(kinds=("irnn",), lr=1e-3),
+}
+FILES = {
+    "adding": "adding.json",
+    "forget_bias": "forget_bias.json",
+    "modern": "modern_adding.json",
+    "irnn": "irnn.json",
+    "irnn_small_lr": "irnn_small_lr.json",
 }
 
 

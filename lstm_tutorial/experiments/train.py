@@ -3,10 +3,12 @@
 - ``SequenceModel`` turns any recurrent layer with ``torch.nn.LSTM``'s interface (batch first,
   ``layer(x) -> (output, state)``) into a task model: a linear read-out of the last K outputs,
   (B, T, D) -> (B, K, O), the shapes of ``lstm_tutorial.experiments.tasks``.
-- ``make_model("rnn" | "lstm" | "gru", task, H)`` builds one. RNN and LSTM are built from this
+- ``make_model("rnn" | "irnn" | "lstm" | "gru", task, H)`` builds one. "irnn" is a ReLU RNN
+  started at U = I, b = 0 (Le, Jaitly & Hinton 2015). RNNs and LSTM are built from this
   package's layers (so a forget-gate bias is set on ``cell.f.b``, where the equations put it)
   and, with ``fast=True``, converted by ``to_torch`` to ``torch.nn.RNN``/``nn.LSTM``, which
   earlier notebooks proved equal and which run many times faster. The GRU is ``torch.nn.GRU``.
+  "slstm", "mlstm", "mingru", "minlstm" are ``lstm_tutorial.modern.ModernLayer`` (notebook 16).
 - ``train(model, task, steps)`` fits it with Adam (Kingma & Ba 2015) and gradient-norm clipping
   (Pascanu et al. 2013) and returns a ``History``. Training runs in float32 on
   ``torch.set_num_threads(threads)`` threads (1 by default: the same numbers on every machine
@@ -24,11 +26,13 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from ..cells import identity_init_
 from ..layers import LSTM, RNN
+from ..modern import MODERN_KINDS, ModernLayer
 from ..torch_compat import to_torch
 from .tasks import Task
 
-KINDS = ("rnn", "lstm", "gru")
+KINDS = ("rnn", "irnn", "lstm", "gru", *MODERN_KINDS)
 
 
 class SequenceModel(nn.Module):
@@ -64,7 +68,9 @@ def make_model(
     """Build a one-layer ``kind`` network for ``task``, initialised from ``seed`` (float32).
 
     Args:
-        kind: "rnn" (tanh Elman RNN), "lstm" or "gru".
+        kind: "rnn" (tanh Elman RNN, torch's default init), "irnn" (ReLU RNN with U = I and
+            b = 0, ``cells.identity_init_``), "lstm", "gru", or a modern cell: "slstm", "mlstm",
+            "mingru", "minlstm".
         forget_bias: set every forget-gate bias b_f to this value (LSTM only; None keeps torch's
             default init U(−1/√H, 1/√H)).
         fast: return torch.nn modules (proved equal); False keeps this package's own layers.
@@ -79,7 +85,16 @@ def make_model(
         torch.manual_seed(seed)
         if kind == "gru":
             return SequenceModel(nn.GRU(D, H, batch_first=True, dtype=f32), H, task)
-        layer = (LSTM if kind == "lstm" else RNN)(D, H, batch_first=True, dtype=f32)
+        if kind in MODERN_KINDS:
+            return SequenceModel(ModernLayer(kind, D, H, dtype=f32), H, task)
+        if kind == "lstm":
+            layer = LSTM(D, H, batch_first=True, dtype=f32)
+        else:
+            relu = "relu" if kind == "irnn" else "tanh"
+            layer = RNN(D, H, nonlinearity=relu, batch_first=True, dtype=f32)
+            if kind == "irnn":
+                for cell in layer.cells:
+                    identity_init_(cell)
         if forget_bias is not None:
             with torch.no_grad():
                 for cell in layer.cells:

@@ -126,9 +126,9 @@ class SLSTMCell(nn.Module):
     def recurrent(self, h: torch.Tensor) -> torch.Tensor:
         """R h_prev with a block-diagonal R: h (B, H) -> (B, 4H) in the layout of W x."""
         B = h.shape[0]
-        heads = h.view(B, self.num_heads, 1, 1, self.head_size)  # (B, NH, 1, 1, DH)
-        r = (heads * self.R).sum(-1)  # (B, NH, 4, DH)
-        return r.transpose(1, 2).reshape(B, 4 * self.hidden_size)  # (B, 4H)
+        heads = h.view(B, self.num_heads, self.head_size)  # (B, NH, DH)
+        r = torch.einsum("bnd,ngkd->bgnk", heads, self.R)  # (B, 4, NH, DH)
+        return r.reshape(B, 4 * self.hidden_size)  # (B, 4H)
 
     def step(self, x: torch.Tensor, state: SLSTMState) -> tuple[SLSTMState, SLSTMStep]:
         """One unchecked step: the equations of the module docstring, one line each."""

@@ -86,7 +86,8 @@ def check_reset_after(cell: GRUCell) -> None:
     if not cell.reset_after:
         raise ValueError(
             "torch.nn.GRU computes only the reset_after=True form r ⊙ (U_n h + b_hn); "
-            "this GRU has reset_after=False (Cho et al. 2014), which torch cannot represent"
+            "this GRU has reset_after=False (Cho et al. 2014, arXiv v3), "
+            "which torch cannot represent"
         )
 
 

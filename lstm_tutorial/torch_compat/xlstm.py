@@ -9,6 +9,9 @@ that knows its parameter layout. ``xlstm`` is imported lazily (it is in the test
     mLSTMCell                        igate, fgate: Linear(3E, NH)  ->  w_i, b_i, w_f, b_f
                                      outnorm.weight (E,) stores γ − 1  ->  gamma = 1 + weight
                                      state C (B, NH, DH, DH), n (B, NH, DH, 1), m (B, NH, 1, 1)
+    mLSTMLayer                       proj_up, proj_down -> up, down; conv1d.conv (I, 1, K) ->
+                                     conv_weight (I, K); q_proj, k_proj, v_proj (I/P, P, P) ->
+                                     q, k, v; learnable_skip -> skip; mlstm_cell -> cell
 
 The sLSTM's "cuda" backend computes the same function with compiled kernels on a GPU; only the
 vanilla one runs here, and ``from_xlstm`` reads the parameters the same way from either.
@@ -19,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..modern import MLSTMCell, MLSTMState, SLSTMCell, SLSTMState
+from ..modern import MLSTMCell, MLSTMLayer, MLSTMState, SLSTMCell, SLSTMState
 
 
 def _factory(module: nn.Module) -> dict:
@@ -31,10 +34,12 @@ def from_xlstm(module: nn.Module) -> nn.Module:
     """Return this package's equivalent of an official xLSTM cell, parameters copied.
 
     Supports ``xlstm.blocks.slstm.cell.sLSTMCell`` (function "slstm", any heads; build it with
-    backend="vanilla" on a CPU) -> ``SLSTMCell(None, H, NH)``, and
-    ``xlstm.blocks.mlstm.cell.mLSTMCell`` -> ``MLSTMCell(E, NH)``.
+    backend="vanilla" on a CPU) -> ``SLSTMCell(None, H, NH)``,
+    ``xlstm.blocks.mlstm.cell.mLSTMCell`` -> ``MLSTMCell(E, NH)``, and
+    ``xlstm.blocks.mlstm.layer.mLSTMLayer`` -> ``MLSTMLayer`` (dropout is not converted).
     """
     from xlstm.blocks.mlstm.cell import mLSTMCell
+    from xlstm.blocks.mlstm.layer import mLSTMLayer
     from xlstm.blocks.slstm.cell import sLSTMCellBase
 
     if isinstance(module, sLSTMCellBase):
@@ -59,10 +64,41 @@ def from_xlstm(module: nn.Module) -> nn.Module:
             ours.b_f.copy_(module.fgate.bias)
             ours.gamma.copy_(1.0 + module.outnorm.weight)
         return ours
+    if isinstance(module, mLSTMLayer):
+        return _mlstm_layer(module)
     raise TypeError(
-        "from_xlstm supports xlstm's sLSTMCell (vanilla backend) and mLSTMCell, "
+        "from_xlstm supports xlstm's sLSTMCell (vanilla backend), mLSTMCell and mLSTMLayer, "
         f"got {type(module).__name__}"
     )
+
+
+def _mlstm_layer(module: nn.Module) -> MLSTMLayer:
+    config = module.config
+    if module.conv1d.conv is None:
+        raise ValueError("only an mLSTMLayer with a convolution (conv1d_kernel_size > 0) converts")
+    P = config._inner_embedding_dim // module.q_proj.config.num_heads
+    ours = MLSTMLayer(
+        config.embedding_dim,
+        config._inner_embedding_dim,
+        config.num_heads,
+        config.conv1d_kernel_size,
+        P,
+        bias=config.bias,
+        **_factory(module),
+    )
+    ours.cell = from_xlstm(module.mlstm_cell)
+    with torch.no_grad():
+        ours.up.load_state_dict(module.proj_up.state_dict())
+        ours.down.load_state_dict(module.proj_down.state_dict())
+        ours.conv_weight.copy_(module.conv1d.conv.weight[:, 0])
+        ours.conv_bias.copy_(module.conv1d.conv.bias)
+        for name in "qkv":
+            proj = getattr(module, f"{name}_proj")
+            getattr(ours, name).copy_(proj.weight)
+            if proj.bias is not None:
+                getattr(ours, f"{name}_bias").copy_(proj.bias)
+        ours.skip.copy_(module.learnable_skip)
+    return ours
 
 
 def slstm_state_from_xlstm(state: torch.Tensor) -> SLSTMState:

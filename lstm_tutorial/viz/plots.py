@@ -24,6 +24,7 @@ COLORS = {
     "c": "#E69F00",  # cell state: orange
     "h": "#56B4E9",  # hidden state: sky blue
     "rnn": "#555555",  # the plain RNN: grey
+    "irnn": "#CC79A7",  # the identity-initialised ReLU RNN (Le et al. 2015)
     "lstm": "#0072B2",
     "gru": "#009E73",
 }
@@ -100,14 +101,27 @@ def plot_gradient_vs_lag(
 
 
 def plot_traces(
-    steps: np.ndarray, series: dict[str, np.ndarray], labels: Sequence[str] | None = None
+    steps: np.ndarray,
+    series: dict[str, np.ndarray],
+    labels: Sequence[str] | None = None,
+    ncols: int = 2,
 ) -> plt.Figure:
-    """One small panel per quantity (e.g. f, i, C̃, o, c, h) over time, in the series colours."""
+    """One small panel per quantity (e.g. f, i, C̃, o, c, h) over time, in the series colours.
+
+    The panels fill ``ncols`` columns row by row; with six quantities and two columns the figure
+    is 9.8 × 7 inches, about 980 × 700 pixels at the notebooks' 100 dpi: one screen.
+    """
     names = list(series)
-    fig, axes = plt.subplots(len(names), 1, figsize=(6.4, 1.3 * len(names) + 0.6), sharex=True)
-    for ax, name, label in zip(np.atleast_1d(axes), names, labels or names):
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.9 * ncols, 2.1 * nrows + 0.7), sharex=True, squeeze=False
+    )
+    for ax, name, label in zip(axes.flat, names, labels or names):
         ax.plot(steps, series[name], color=COLORS.get(name, "black"), lw=1.5)
         ax.set_ylabel(label, rotation=0, ha="right", va="center")
-    np.atleast_1d(axes)[-1].set_xlabel("time step t")
+    for ax in axes.flat[len(names) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("time step t")
     fig.tight_layout()
     return fig

@@ -9,6 +9,7 @@ change the numbers a notebook prints afterwards.
 """
 
 from ._ipython import install_ipython_handler
+from .attention import check_attention_context
 from .backward import check_lstm_step_backward, check_rnn_step_backward
 from .cell_update import check_cell_update
 from .cifg_step import check_cifg_step
@@ -22,11 +23,14 @@ from .layer import (
     check_rnn_step,
 )
 from .lstm_step import check_lstm_step
+from .slstm_step import check_slstm_step
+from .temperature import check_temperature_softmax
 
 install_ipython_handler()
 
 __all__ = [
     "CheckFailed",
+    "check_attention_context",
     "check_candidate",
     "check_cell_update",
     "check_cifg_step",
@@ -39,4 +43,6 @@ __all__ = [
     "check_output_gate",
     "check_rnn_step",
     "check_rnn_step_backward",
+    "check_slstm_step",
+    "check_temperature_softmax",
 ]
