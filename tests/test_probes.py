@@ -65,10 +65,14 @@ def test_states_are_the_models_own_activations():
     st = states(model, vocab, text)
     with torch.no_grad():
         e = model.embed(vocab.encode(text))[None]
+        model.lstm.fast = False  # the readable cells, step by step: bitwise the traced states
         h, (_, c_n) = model.lstm(e)
+        model.lstm.fast = True  # torch's kernel (the default): the same function, float32 rounding
+        h_fast, _ = model.lstm(e)
     assert st.h.shape == st.c.shape == st.f.shape == (len(text), 12)
     torch.testing.assert_close(st.h, h[0], rtol=0, atol=0)
     torch.testing.assert_close(st.c[-1], c_n[0, 0], rtol=0, atol=0)
+    torch.testing.assert_close(st.h, h_fast[0])  # float32's default tolerance
 
 
 def test_loss_against_context_reads_only_the_last_k_characters():
