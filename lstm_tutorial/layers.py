@@ -67,8 +67,9 @@ class _Stacked(nn.Module):
         """The cells' final states as the layer returns them: (L * nd, B, H)."""
         return torch.stack(states)
 
-    def _check_hx(self, hx: Any, batch: int) -> Any:
-        shape = (len(self.cells), batch, self._out_size())
+    def _check_hx(self, hx: Any, batch: int | None) -> Any:
+        """hx checked against (L * nd, B, H), or (L * nd, H) for an unbatched input (batch None)."""
+        shape = (len(self.cells), *([] if batch is None else [batch]), self._out_size())
         return check_state(hx, shape, self.dtype, "h0")
 
     def forward(self, x: torch.Tensor | PackedSequence, hx: Any = None):
@@ -109,14 +110,23 @@ class _Stacked(nn.Module):
         return repack(output, x, mask), h_n
 
     def _unbatched(self, x: torch.Tensor, hx: Any):
-        """x (T, D) and states (L * nd, H) without a batch dimension, as torch allows: B = 1."""
-        for name, h in zip(("h0", "c0"), hx if isinstance(hx, tuple) else (hx,)):
+        """x (T, D) and states (L * nd, H) without a batch dimension, as torch allows: B = 1.
+
+        x and the states are checked in the shapes the caller gave, so that an error names those.
+        """
+        if x.shape[1] != self.input_size:
+            raise ValueError(
+                f"an unbatched x must have shape (T, D) with D = {self.input_size}, "
+                f"got shape {tuple(x.shape)}"
+            )
+        for name, h in zip(("h0", "c0"), hx if isinstance(hx, (tuple, list)) else (hx,)):
             if isinstance(h, torch.Tensor) and h.dim() != 2:
                 raise ValueError(
                     f"with an unbatched 2-D x (T, D), {name} must be 2-D (L * nd, H), "
                     f"got shape {tuple(h.shape)}"
                 )
         if hx is not None:
+            hx = self._check_hx(hx, None)  # (L * nd, H) each
             hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
         output, h_n = self.forward(x.unsqueeze(0 if self.batch_first else 1), hx)
         h_n = tuple(h.squeeze(1) for h in h_n) if isinstance(h_n, tuple) else h_n.squeeze(1)
@@ -200,14 +210,15 @@ class LSTM(_Stacked):
     def stack_states(self, states: list) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.stack([s.h for s in states]), torch.stack([s.c for s in states])
 
-    def _check_hx(self, hx: Any, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        if not (isinstance(hx, tuple) and len(hx) == 2):
+    def _check_hx(self, hx: Any, batch: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+        # torch also takes a list [h0, c0]
+        if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError(
                 f"an LSTM's initial state must be a pair (h0, c0), got {type(hx).__name__}"
             )
-        L = len(self.cells)
-        h0 = check_state(hx[0], (L, batch, self._out_size()), self.dtype, "h0")
-        c0 = check_state(hx[1], (L, batch, self.hidden_size), self.dtype, "c0")
+        lead = (len(self.cells), *([] if batch is None else [batch]))  # (L * nd, B) or (L * nd,)
+        h0 = check_state(hx[0], (*lead, self._out_size()), self.dtype, "h0")
+        c0 = check_state(hx[1], (*lead, self.hidden_size), self.dtype, "c0")
         return h0, c0
 
 

@@ -120,3 +120,37 @@ def test_packed_sequence_with_wrong_features_or_dtype_is_refused():
         LSTM(5, 4, dtype=F64)(packed)
     with pytest.raises(TypeError, match=r"x\.data has dtype torch\.float64 but the parameters"):
         LSTM(3, 4, peepholes="ifo", dtype=torch.float32)(packed)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_unbatched_errors_name_the_shapes_the_caller_gave(fast):
+    """An unbatched x (T, D) and states (L * nd, H) are checked before the batch axis is added."""
+    layer = LSTM(3, 4, 2, dtype=F64, fast=fast)
+    x, h0, c0 = (
+        torch.randn(5, 3, dtype=F64),
+        torch.zeros(2, 4, dtype=F64),
+        torch.zeros(2, 4, dtype=F64),
+    )
+    with pytest.raises(
+        ValueError, match=r"unbatched x must have shape \(T, D\) with D = 3, got shape \(5, 4\)"
+    ):
+        layer(torch.randn(5, 4, dtype=F64))
+    with pytest.raises(ValueError, match=r"h0 must have shape \(2, 4\), got shape \(2, 5\)"):
+        layer(x, (torch.zeros(2, 5, dtype=F64), c0))
+    with pytest.raises(ValueError, match=r"c0 must have shape \(2, 4\), got shape \(3, 4\)"):
+        layer(x, (h0, torch.zeros(3, 4, dtype=F64)))
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_lstm_takes_a_list_of_states_as_torch(batched):
+    theirs = nn.LSTM(3, 4, 2, dtype=F64)
+    randomize(theirs, 3)
+    ours = from_torch(theirs)
+    B = (2,) if batched else ()  # an unbatched x (T, D) has states (L, H)
+    x = torch.randn(5, *B, 3, dtype=F64)
+    hx = [torch.randn(2, *B, 4, dtype=F64), torch.randn(2, *B, 4, dtype=F64)]
+    out, (h_n, c_n) = ours(x, hx)
+    ref, (h_ref, c_ref) = theirs(x, hx)
+    assert_close(out, ref)
+    assert_close(h_n, h_ref)
+    assert_close(c_n, c_ref)

@@ -126,3 +126,17 @@ def test_default_is_fast_and_parameters_are_unchanged():
     names = [n for n, _ in layer.named_parameters()]
     assert names[:4] == ["cells.0.f.W", "cells.0.f.U", "cells.0.f.b", "cells.0.f.p"]
     assert list(LSTM(3, 4).state_dict()) == list(LSTM(3, 4, fast=False).state_dict())
+
+
+def test_peephole_backward_with_create_graph():
+    """create_graph=True gives the first derivatives; only a second backward is refused, clearly."""
+    layer = LSTM(3, 4, peepholes="ifo", dtype=F64)
+    randomize(layer, 4)
+    reference = copy.deepcopy(layer)
+    reference.fast = False
+    x = torch.randn(5, 2, 3, dtype=F64, requires_grad=True)
+    (g,) = torch.autograd.grad((layer(x)[0] ** 2).sum(), x, create_graph=True)
+    (g_ref,) = torch.autograd.grad((reference(x)[0] ** 2).sum(), x)
+    assert_close(g, g_ref)
+    with pytest.raises(RuntimeError, match="differentiate twice"):
+        g.sum().backward()

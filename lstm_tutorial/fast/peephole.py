@@ -27,6 +27,7 @@ import warnings
 from functools import lru_cache
 
 import torch
+from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
 from ..lstm import LSTMCell, LSTMState
@@ -139,6 +140,7 @@ class PeepholeLSTM(torch.autograd.Function):
         return Hs, Hs[last].clone(), Cs[last].clone()
 
     @staticmethod
+    @once_differentiable  # the loops write in place (out=): no graph of the backward itself
     def backward(ctx, dHs, dh_n, dc_n):
         Hs, Cs, G, h0, c0, U, p = ctx.saved_tensors
         dZ, dh0, dc0, dU, dp = _loops()[1](dHs, dh_n, dc_n, Hs, Cs, G, h0, c0, U, p, ctx.reverse)
