@@ -330,3 +330,25 @@ def test_the_packages_and_torchs_attention_are_refused(body):
     exec(f"def attention_context(query, keys, values, mask):\n    {body}\n", scope)
     with pytest.raises(CheckFailed, match="which computes the answer for you"):
         checks.check_attention_context(scope["attention_context"])
+
+
+def _slstm_source(log_f: str = "torch.nn.functional.logsigmoid(f_)", ret: str = "h, c, n, m"):
+    return (
+        RIGHT["slstm_step"]
+        .replace("log_f = torch.nn.functional.logsigmoid(f_)", f"log_f = {log_f}")
+        .replace("return h, c, n, m", f"return {ret}")
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        (_slstm_source(log_f="f_"), "not f̃ itself"),
+        (_slstm_source(log_f="torch.sigmoid(f_)"), "not σ(f̃)"),
+        (_slstm_source(log_f="torch.log(torch.sigmoid(-f_))"), "not log(1 − σ(f̃))"),
+        (_slstm_source(ret="h, c, m, n"), "n before m"),
+    ],
+)
+def test_slstm_slips_in_log_f_and_the_return_order_are_named(source, says):
+    with pytest.raises(CheckFailed, match=re.escape(says)):
+        checks.check_slstm_step(compile_function(source, "slstm_step"), quiet=True)

@@ -46,11 +46,14 @@ def _cases(g: torch.Generator) -> list[Case]:
     return cases
 
 
-def step(m_rule=None, i_rule=None, f_rule=None, c_rule=None, n_rule=None, h_rule=None):
-    """The step with some of its lines replaced; each rule gets the values it needs by name."""
+def step(
+    m_rule=None, i_rule=None, f_rule=None, c_rule=None, n_rule=None, h_rule=None, log_f_rule=None
+):
+    """The step with some of its lines replaced; each rule gets the values it needs by name
+    (``log_f_rule(f_)`` replaces log σ(f̃) everywhere it is used)."""
 
     def wrong(i_, f_, z_, o_, c_prev, n_prev, m_prev):
-        log_f = F.logsigmoid(f_)
+        log_f = log_f_rule(f_) if log_f_rule else F.logsigmoid(f_)
         q = dict(i_=i_, f_=f_, z_=z_, o_=o_, c_prev=c_prev, n_prev=n_prev, m_prev=m_prev)
         q.update(log_f=log_f)
         m = m_rule(**q) if m_rule else torch.maximum(i_, m_prev + log_f)
@@ -119,6 +122,13 @@ SLSTM_MISTAKES = [
       step(m_rule=lambda i_, m_prev, log_f, **q: torch.maximum(i_, m_prev @ log_f))),
     m(f"{PLUS}: log f is missing.", step(m_rule=lambda i_, m_prev, **q: torch.maximum(i_, m_prev))),
     m(f"{PLUS}: ĩ is missing.", step(m_rule=lambda m_prev, log_f, **q: m_prev + log_f)),
+    # log f, wrong wherever it is used (in m and in f)
+    m("log f is log σ(f̃), F.logsigmoid(f_), in both m and f: not f̃ itself.",
+      step(log_f_rule=lambda f_: f_)),
+    m("log f is log σ(f̃), F.logsigmoid(f_), in both m and f: not σ(f̃) (take its log).",
+      step(log_f_rule=σ)),
+    m("log f is log σ(f̃), F.logsigmoid(f_), in both m and f: not log(1 − σ(f̃)).",
+      step(log_f_rule=lambda f_: F.logsigmoid(-f_))),
     # the input gate
     m("the input gate is exp(ĩ − m): subtract the stabiliser m.",
       step(i_rule=lambda i_, **q: exp(i_))),
@@ -205,6 +215,8 @@ SLSTM_MISTAKES = [
       step(h_rule=lambda o_, c, n, **q: σ(o_) + c / n)),
     m("return the four values in the order h, c, n, m.",
       lambda *args: tuple(reversed(reference(*args)))),
+    m("return the four values in the order h, c, n, m: n before m.",
+      lambda *args: tuple(reference(*args)[k] for k in (0, 1, 3, 2))),
     *SLOTS,
 ]  # fmt: skip
 
