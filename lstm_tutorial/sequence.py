@@ -26,12 +26,40 @@ def _prepare(cell: nn.Module, x: object, state: Any, batch_first: bool):
     return x, state
 
 
-def run_steps(cell: nn.Module, x: torch.Tensor, state: Any, reverse: bool):
-    """x (T, B, D) checked, a checked state  ->  (final state, the T records in time order)."""
-    order = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+def time_order(T: int, reverse: bool) -> range:
+    """The steps a direction visits: 0 … T − 1, or T − 1 … 0 with ``reverse``."""
+    return range(T - 1, -1, -1) if reverse else range(T)
+
+
+def step_masks(mask: torch.Tensor | None) -> tuple[torch.Tensor, ...] | None:
+    """A padding mask (T, B), True up to each sequence's length  ->  T tensors (B, 1), or None."""
+    return None if mask is None else mask.unsqueeze(-1).unbind(0)
+
+
+def _where(mask: torch.Tensor, new: Any, old: Any) -> Any:
+    """``new`` where the mask is True, else ``old``: for a tensor or a NamedTuple state."""
+    if isinstance(new, torch.Tensor):
+        return torch.where(mask, new, old)
+    return type(new)(*(torch.where(mask, n, o) for n, o in zip(new, old)))
+
+
+def run_steps(
+    cell: nn.Module,
+    x: torch.Tensor,
+    state: Any,
+    reverse: bool,
+    mask: torch.Tensor | None = None,
+):
+    """x (T, B, D) checked, a checked state  ->  (final state, the T records in time order).
+
+    With ``mask`` (T, B) (padded sequences of different lengths) a sequence's state stops changing
+    after its last step, and the reverse direction starts from its own last step.
+    """
+    masks = step_masks(mask)
     records = [None] * x.shape[0]
-    for t in order:
-        state, records[t] = cell.step(x[t], state)
+    for t in time_order(x.shape[0], reverse):
+        new, records[t] = cell.step(x[t], state)
+        state = new if masks is None else _where(masks[t], new, state)
     return state, records
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from ..gru import GRUCell
+from ..sequence import step_masks, time_order
 
 
 def gru_sequence(
@@ -29,12 +30,12 @@ def gru_sequence(
     if cell.r.b is not None:
         Zx = Zx + torch.cat([gate.b for gate in gates])
     Zx = Zx.unbind(0)  # T tensors (B, 3H)
-    masks = None if mask is None else mask.unsqueeze(-1).unbind(0)
+    masks = step_masks(mask)  # T tensors (B, 1), or None
     U_rz = torch.cat([cell.r.U, cell.z.U]).T  # (H, 2H)
     U_n = cell.n.U.T  # (H, H)
     T = len(Zx)
     outputs = [None] * T
-    for t in range(T - 1, -1, -1) if reverse else range(T):
+    for t in time_order(T, reverse):
         rz = torch.sigmoid(torch.addmm(Zx[t][:, : 2 * H], h, U_rz))  # (B, 2H)
         r, z = rz.split(H, 1)
         n = torch.tanh(torch.addmm(Zx[t][:, 2 * H :], r * h, U_n))  # (B, H)

@@ -25,6 +25,7 @@ from torch.nn import functional as F
 
 from ..cells import ACTIVATIONS, LN_EPS, layer_norm
 from ..lstm import FGRState, LSTMCell, LSTMState
+from ..sequence import step_masks, time_order
 
 
 class FusedLSTM(NamedTuple):
@@ -79,7 +80,7 @@ def lstm_sequence(
     if fused.b is not None:
         Zx = Zx + fused.b
     Zx = Zx.unbind(0)  # T tensors (B, nH)
-    masks = None if mask is None else mask.unsqueeze(-1).unbind(0)  # T tensors (B, 1)
+    masks = step_masks(mask)  # T tensors (B, 1), or None
     U_T = fused.U.T  # (R + A, nH)
     p = {k: getattr(cell, k).p for k in opts.peepholes}  # (H,) each
     g_act = ACTIVATIONS[opts.input_activation]
@@ -89,7 +90,7 @@ def lstm_sequence(
     a = state[2] if fgr else None  # (B, G·H)
     T = len(Zx)
     outputs = [None] * T
-    for t in range(T - 1, -1, -1) if reverse else range(T):
+    for t in time_order(T, reverse):
         r = torch.cat([h, a], 1) if fgr else h  # (B, R + A)
         if norms is None:
             z = torch.addmm(Zx[t], r, U_T).split(H, 1)  # nH/H slices (B, H)

@@ -21,12 +21,6 @@ from .lstm_loop import lstm_sequence
 from .peephole import peephole_sequence, peephole_supports
 
 
-def _where(mask: torch.Tensor, new: Any, old: Any) -> Any:
-    if isinstance(new, torch.Tensor):
-        return torch.where(mask, new, old)
-    return type(new)(*(torch.where(mask, n, o) for n, o in zip(new, old)))
-
-
 def readable_sequence(
     cell: nn.Module,
     x: torch.Tensor,
@@ -36,17 +30,10 @@ def readable_sequence(
 ) -> tuple[torch.Tensor, Any]:
     """The reference: the cell's own ``step`` at every time step (``sequence.run_steps``).
 
-    x (T, B, D), the cell's state  ->  outputs h (T, B, H), final state; ``mask`` as in lstm_loop.
+    x (T, B, D), the cell's state, mask (T, B) or None  ->  outputs h (T, B, H), final state.
     """
-    if mask is None:
-        state, records = run_steps(cell, x, state, reverse)
-        return torch.stack([r.h for r in records]), state
-    masks = mask.unsqueeze(-1).unbind(0)  # T tensors (B, 1)
-    outputs = [None] * x.shape[0]
-    for t in range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0]):
-        new, record = cell.step(x[t], state)
-        state, outputs[t] = _where(masks[t], new, state), record.h
-    return torch.stack(outputs), state
+    state, records = run_steps(cell, x, state, reverse, mask)
+    return torch.stack([r.h for r in records]), state
 
 
 def fast_sequence(cell: nn.Module, *args: Any) -> tuple[torch.Tensor, Any]:
