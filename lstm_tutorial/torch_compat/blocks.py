@@ -72,16 +72,6 @@ def _load_gru(cell: GRUCell, src: nn.Module, suffix: str) -> None:
     _copy(cell.n.b, b_in), _copy(cell.b_hn, b_hn)
 
 
-def _store_gru(cell: GRUCell, dst: nn.Module, suffix: str) -> None:
-    gates = (cell.r, cell.z, cell.n)
-    _copy(getattr(dst, "weight_ih" + suffix), torch.cat([gate.W for gate in gates]))  # (3H, D)
-    _copy(getattr(dst, "weight_hh" + suffix), torch.cat([gate.U for gate in gates]))  # (3H, H)
-    if cell.r.b is not None:
-        zeros = torch.zeros_like(cell.b_hn)
-        _copy(getattr(dst, "bias_ih" + suffix), torch.cat([gate.b for gate in gates]))
-        _copy(getattr(dst, "bias_hh" + suffix), torch.cat([zeros, zeros, cell.b_hn]))
-
-
 def check_reset_after(cell: GRUCell) -> None:
     if not cell.reset_after:
         raise ValueError(
@@ -116,22 +106,39 @@ def load_cell(cell: nn.Module, src: nn.Module, suffix: str) -> None:
         _copy(cell.W_hr, getattr(src, "weight_hr" + suffix), "weight_hr" + suffix)
 
 
-@torch.no_grad()
-def store_cell(cell: nn.Module, dst: nn.Module, suffix: str) -> None:
-    """Copy one of our cells into torch's parameters named ``weight_ih{suffix}`` etc."""
-    if isinstance(cell, GRUCell):
-        return _store_gru(cell, dst, suffix)
+def cell_tensors(cell: nn.Module) -> dict[str, torch.Tensor]:
+    """One cell's weight_ih, weight_hh, bias_ih, bias_hh (and weight_hr), torch's names.
+
+    Built with ``torch.cat``, so differentiable: a gradient reaches our gates' W, U, b. bias_ih
+    holds our b and bias_hh zeros, except the GRU's b_hn, which sits in bias_hh inside r ⊙ (...).
+    """
     if isinstance(cell, RNNCell):
-        W, U, b = cell.W, cell.U, cell.b
+        W, U, b = cell.W, cell.U, cell.b  # (H, D), (H, H), (H,)
+        b_hh = None if b is None else torch.zeros_like(b)
+    elif isinstance(cell, GRUCell):
+        gates = [getattr(cell, k) for k in GRU_GATE_ORDER]
+        W = torch.cat([gate.W for gate in gates])  # (3H, D)
+        U = torch.cat([gate.U for gate in gates])  # (3H, H)
+        b = None if cell.r.b is None else torch.cat([gate.b for gate in gates])  # (3H,)
+        if b is not None:
+            zeros = torch.zeros_like(cell.b_hn)
+            b_hh = torch.cat([zeros, zeros, cell.b_hn])  # (3H,) b_hn stays inside r ⊙ (...)
     else:
         gates = _gates(cell)
         W = torch.cat([gate.W for gate in gates])  # (4H, D)
-        U = torch.cat([gate.U for gate in gates])  # (4H, H)
+        U = torch.cat([gate.U for gate in gates])  # (4H, H|P)
         b = None if gates[0].b is None else torch.cat([gate.b for gate in gates])  # (4H,)
-        if cell.W_hr is not None:
-            _copy(getattr(dst, "weight_hr" + suffix), cell.W_hr, "weight_hr" + suffix)
-    _copy(getattr(dst, "weight_ih" + suffix), W, "weight_ih" + suffix)
-    _copy(getattr(dst, "weight_hh" + suffix), U, "weight_hh" + suffix)
+        b_hh = None if b is None else torch.zeros_like(b)
+    tensors = {"weight_ih": W, "weight_hh": U}
     if b is not None:
-        _copy(getattr(dst, "bias_ih" + suffix), b)
-        getattr(dst, "bias_hh" + suffix).zero_()
+        tensors.update(bias_ih=b, bias_hh=b_hh)
+    if getattr(cell, "W_hr", None) is not None:
+        tensors["weight_hr"] = cell.W_hr  # (P, H)
+    return tensors
+
+
+@torch.no_grad()
+def store_cell(cell: nn.Module, dst: nn.Module, suffix: str) -> None:
+    """Copy one of our cells into torch's parameters named ``weight_ih{suffix}`` etc."""
+    for name, tensor in cell_tensors(cell).items():
+        _copy(getattr(dst, name + suffix), tensor, name + suffix)
