@@ -85,12 +85,16 @@ class _Stacked(nn.Module):
         output, h_n = self._run(x, hx)  # (T, B, nd * H)
         return (output.transpose(0, 1) if self.batch_first else output), h_n
 
-    def _run(self, x: torch.Tensor | PackedSequence, hx: Any, mask: torch.Tensor | None = None):
-        """The fast path or the readable one; x (T, B, D) (or packed, for torch's kernel)."""
+    def _run(self, x: torch.Tensor | PackedSequence, hx: Any):
+        """The fast path or the readable one; x (T, B, D) or a PackedSequence, hx checked."""
         if self.fast and kernel_supports(self):
             return torch_kernel(self, x, hx)
-        output, finals = run_stack(self, x, hx, self.fast, mask)
-        return output, self.stack_states(finals)
+        if not isinstance(x, PackedSequence):
+            output, finals = run_stack(self, x, hx, self.fast)
+            return output, self.stack_states(finals)
+        padded, mask = unpack(x)  # (T, B, D), (T, B)
+        output, finals = run_stack(self, padded, hx, self.fast, mask)
+        return repack(output, x, mask), self.stack_states(finals)
 
     def _packed(self, x: PackedSequence, hx: Any):
         """A PackedSequence in, a PackedSequence out, h0 and h_n in the user's batch order."""
@@ -103,11 +107,7 @@ class _Stacked(nn.Module):
         check_dtype(data, "x.data", self.dtype)
         if hx is not None:
             hx = self._check_hx(hx, int(x.batch_sizes[0]))
-        if self.fast and kernel_supports(self):
-            return torch_kernel(self, x, hx)
-        padded, mask = unpack(x)  # (T, B, D), (T, B)
-        output, h_n = self._run(padded, hx, mask)
-        return repack(output, x, mask), h_n
+        return self._run(x, hx)
 
     def _unbatched(self, x: torch.Tensor, hx: Any):
         """x (T, D) and states (L * nd, H) without a batch dimension, as torch allows: B = 1.
