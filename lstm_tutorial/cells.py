@@ -41,8 +41,15 @@ def layer_norm(z: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torc
     return torch.nn.functional.layer_norm(z, z.shape[-1:], gamma, beta, LN_EPS)
 
 
-def layer_norm_parameters(size: int, dtype, device) -> tuple[nn.Parameter, nn.Parameter]:
-    """A gain γ = 1 and a shift β = 0 of shape (size,): LN starts as plain normalisation."""
+def layer_norm_parameters(
+    size: int, dtype, device, enabled: bool = True
+) -> tuple[nn.Parameter, nn.Parameter] | tuple[None, None]:
+    """A gain γ = 1 and a shift β = 0 of shape (size,): LN starts as plain normalisation.
+
+    ``enabled=False`` gives (None, None): the module has no layer normalisation there.
+    """
+    if not enabled:
+        return None, None
     gamma = nn.Parameter(torch.ones(size, dtype=dtype, device=device))
     return gamma, nn.Parameter(torch.zeros(size, dtype=dtype, device=device))
 
@@ -88,9 +95,9 @@ class Gate(nn.Module):
         self.U = _uniform((hidden_size, R), k, dtype, device)
         self.b = _uniform((hidden_size,), k, dtype, device) if bias else None
         self.p = _uniform((hidden_size,), k, dtype, device) if peephole else None
-        ln = layer_norm_parameters if layer_norm else lambda *args: (None, None)
-        self.gamma_x, self.beta_x = ln(hidden_size, dtype, device)  # LN of W x
-        self.gamma_h, self.beta_h = ln(hidden_size, dtype, device)  # LN of U h
+        ln = (hidden_size, dtype, device, layer_norm)
+        self.gamma_x, self.beta_x = layer_norm_parameters(*ln)  # LN of W x
+        self.gamma_h, self.beta_h = layer_norm_parameters(*ln)  # LN of U h
 
     def forward(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor | None = None):
         """x (B, D), h (B, H), c (B, H) if the gate has a peephole  ->  (B, H)."""

@@ -157,8 +157,8 @@ class LSTMCell(nn.Module):
             self.W_hr = nn.Parameter(W_hr.uniform_(-k, k))
         else:
             self.W_hr = None
-        ln = layer_norm_parameters if opts.layer_norm else lambda *args: (None, None)
-        self.gamma_c, self.beta_c = ln(hidden_size, dtype, device)  # LN of c before the output
+        ln = layer_norm_parameters(hidden_size, dtype, device, opts.layer_norm)
+        self.gamma_c, self.beta_c = ln  # LN of c before the output
 
     @property
     def dtype(self) -> torch.dtype:
