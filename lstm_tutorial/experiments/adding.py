@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import torch
-
+from .results import write_record
 from .tasks import adding_problem
 from .train import make_model, train
 
@@ -126,20 +124,18 @@ def run_sweep(settings: Settings, progress: bool = False) -> list[Run]:
 
 def save(path: Path, name: str, settings: Settings, runs: list[Run], command: str) -> None:
     """Write one sweep's results, with the command that regenerates them."""
-    record = {
-        "experiment": name,
-        "command": command,
-        "task": (
+    write_record(
+        path,
+        experiment=name,
+        command=command,
+        task=(
             "adding problem (lstm_tutorial.experiments.tasks.adding_problem); "
             "solved = test MSE < 0.01"
         ),
-        "baseline_mse": 1 / 6,
-        "settings": asdict(settings),
-        "environment": {"torch": torch.__version__, "python": platform.python_version()},
-        "runs": [asdict(run) for run in runs],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1) + "\n")
+        baseline_mse=1 / 6,
+        settings=asdict(settings),
+        runs=[asdict(run) for run in runs],
+    )
 
 
 def load(path: str | Path) -> tuple[dict, list[Run]]:

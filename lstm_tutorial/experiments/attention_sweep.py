@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -25,6 +24,7 @@ from torch import nn
 
 from ..attention import PAD, Seq2Seq, make_seq2seq
 from ..torch_compat import to_torch
+from .results import num_threads, write_record
 from .seq_tasks import Seq2SeqTask, reversal, sequence_accuracy, token_accuracy
 
 
@@ -114,10 +114,8 @@ def evaluate(model: Seq2Seq, task: Seq2SeqTask, settings: Settings) -> tuple[lis
 def run_sweep(settings: Settings, progress: bool = False, threads: int = 1) -> list[Run]:
     """Train and evaluate every (kind, seed) of ``settings`` on reversal."""
     task = reversal(settings.min_length, settings.max_length)
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(threads)
     runs = []
-    try:
+    with num_threads(threads):
         for kind in settings.kinds:
             for seed in settings.seeds:
                 start = time.perf_counter()
@@ -139,24 +137,20 @@ def run_sweep(settings: Settings, progress: bool = False, threads: int = 1) -> l
                 )
                 if progress:
                     print(f"{kind} seed={seed} ({seconds} s): {sequence}", file=sys.stderr)
-    finally:
-        torch.set_num_threads(old_threads)
     return runs
 
 
 def save(path: Path, settings: Settings, runs: list[Run], command: str) -> None:
     """Write the sweep's results, with the command that regenerates them."""
-    record = {
-        "experiment": "attention",
-        "command": command,
-        "task": "digit-string reversal (lstm_tutorial.experiments.seq_tasks.reversal); "
+    write_record(
+        path,
+        experiment="attention",
+        command=command,
+        task="digit-string reversal (lstm_tutorial.experiments.seq_tasks.reversal); "
         "greedy decoding; sequence accuracy = every token right",
-        "settings": asdict(settings),
-        "environment": {"torch": torch.__version__, "python": platform.python_version()},
-        "runs": [asdict(run) for run in runs],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1) + "\n")
+        settings=asdict(settings),
+        runs=[asdict(run) for run in runs],
+    )
 
 
 def load(path: str | Path) -> tuple[dict, list[Run]]:
