@@ -12,7 +12,6 @@ proved equal in notebooks 05 and 06), in float32 on one thread.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -24,7 +23,7 @@ from torch import nn
 
 from ..attention import PAD, Seq2Seq, make_seq2seq
 from ..torch_compat import to_torch
-from .results import num_threads, write_record
+from .results import command_line, num_threads, parser, write_record
 from .seq_tasks import Seq2SeqTask, reversal, sequence_accuracy, token_accuracy
 
 
@@ -163,18 +162,15 @@ QUICK = {"seeds": (0,), "steps": 30, "test_lengths": (5, 8), "max_length": 8, "t
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.experiments attention")
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
-    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 … n−1")
-    parser.add_argument("--steps", type=int, default=Settings.steps)
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
-    args = parser.parse_args(argv)
-    command = f"python -m lstm_tutorial.experiments attention --out {args.out.as_posix()}"
+    cli = parser("attention")
+    cli.add_argument("--seeds", type=int, default=5, help="seeds 0 … n−1")
+    cli.add_argument("--steps", type=int, default=Settings.steps)
+    args = cli.parse_args(argv)
+    line = command_line("attention", args.out)
     if args.quick:
-        command += " --quick"
+        line += " --quick"
         settings = replace(Settings(), **QUICK)
     else:
-        command += f" --seeds {args.seeds} --steps {args.steps}"
+        line += f" --seeds {args.seeds} --steps {args.steps}"
         settings = Settings(seeds=tuple(range(args.seeds)), steps=args.steps)
-    save(args.out, settings, run_sweep(settings, not args.quiet), command)
+    save(args.out, settings, run_sweep(settings, not args.quiet), line)

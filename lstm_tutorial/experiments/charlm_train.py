@@ -14,7 +14,6 @@ text's fingerprint (``.json``), so a test can recompute the validation bits per 
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from dataclasses import asdict, dataclass, replace
@@ -27,7 +26,7 @@ from tqdm import tqdm
 from ..torch_compat import from_torch, to_torch
 from .charlm import CharLM, bits_per_char
 from .corpus import Corpus, Vocab, fingerprint, load_corpus
-from .results import num_threads, write_record
+from .results import command_line, num_threads, parser, write_record
 from .streams import Streams, detach
 
 
@@ -138,18 +137,15 @@ QUICK = {"budget": 60_000, "hidden_size": 32, "steps": 40, "seq_len": 50, "log_e
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.experiments charlm")
-    parser.add_argument("--out", type=Path, required=True, help="metrics JSON (checkpoint: .pt)")
-    parser.add_argument("--steps", type=int, default=Settings.steps)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
-    args = parser.parse_args(argv)
-    command = f"python -m lstm_tutorial.experiments charlm --out {args.out.as_posix()}"
+    cli = parser("charlm", out_help="metrics JSON (checkpoint: .pt)")
+    cli.add_argument("--steps", type=int, default=Settings.steps)
+    args = cli.parse_args(argv)
+    line = command_line("charlm", args.out)
     if args.quick:
-        command += " --quick"
+        line += " --quick"
         settings = replace(Settings(), **QUICK)
     else:
-        command += f" --steps {args.steps}"
+        line += f" --steps {args.steps}"
         settings = Settings(steps=args.steps)
     model, metrics = run(settings, not args.quiet)
-    save(args.out, model, settings, metrics, command)
+    save(args.out, model, settings, metrics, line)

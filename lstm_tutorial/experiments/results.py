@@ -2,12 +2,15 @@
 
 A record is a JSON object: ``experiment`` (its name), ``command`` (the command line that
 regenerates it), ``task`` (one sentence), any fields of its own, ``settings``, ``environment``
-(torch and Python versions) and ``runs`` (one dict per run). ``num_threads`` pins torch's thread
+(torch and Python versions) and ``runs`` (one dict per run). ``parser`` and ``command_line`` give
+every script the same flags (--out, --quiet, --quick) and the command line it records.
+``num_threads`` pins torch's thread
 count while an experiment trains, so its numbers do not depend on the machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 from collections.abc import Iterator
@@ -15,6 +18,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import torch
+
+PROG = "python -m lstm_tutorial.experiments"
+
+
+def parser(name: str | None, out_help: str = "JSON file to write") -> argparse.ArgumentParser:
+    """An experiment's command line (``name`` None: the name is a positional of its own)."""
+    p = argparse.ArgumentParser(prog=PROG if name is None else f"{PROG} {name}")
+    p.add_argument("--out", type=Path, required=True, help=out_help)
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
+    return p
+
+
+def command_line(name: str, out: Path) -> str:
+    """The command that writes ``out``, as its record quotes it (the caller appends flags)."""
+    return f"{PROG} {name} --out {out.as_posix()}"
 
 
 @contextmanager
