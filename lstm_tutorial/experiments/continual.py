@@ -27,6 +27,7 @@ from torch import nn
 
 from ..sequence import unroll
 from .results import num_threads
+from .streams import detach
 from .tasks import Batch
 
 BASELINE = 1 / 12  # MSE of always answering E[u] = 1/2
@@ -97,7 +98,7 @@ def train_stream(
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), clip)
             optimizer.step()
-            state = type(state)(*(s.detach() for s in state))  # carried on, never reset
+            state = detach(state)  # carried on, never reset
             losses.append(loss.item())
     return losses
 
