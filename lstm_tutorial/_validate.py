@@ -95,6 +95,14 @@ def check_sizes(**sizes: object) -> None:
             raise ValueError(f"{name} must be a positive integer, got {size!r}")
 
 
+def check_divides(**sizes: int) -> None:
+    """Raise ValueError unless the first size divides the second: ``check_divides(num_heads=NH,
+    hidden_size=H)``; the message names both."""
+    (part, d), (whole, n) = sizes.items()
+    if n % d:
+        raise ValueError(f"{part} must divide {whole}, got {whole}={n}, {part}={d}")
+
+
 def check_dropout(dropout: object, num_layers: int) -> float:
     """The probability of dropping a unit between layers, checked as torch checks it."""
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:

@@ -300,6 +300,7 @@ TEMPERATURE_SLIPS = [
     "    return e / e.sum()\n",
     "    logits /= temperature\n    return torch.softmax(logits, dim=-1)\n",
     "    return torch.softmax(logits / temperature, dim=-1).numpy()\n",
+    "    return torch.softmax(logits.float() / temperature, dim=-1)\n",
 ]
 
 

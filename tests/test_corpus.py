@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from lstm_tutorial import LSTMState
 from lstm_tutorial.experiments.corpus import (
     UNK,
     Vocab,
@@ -94,3 +95,10 @@ def test_detach_keeps_values_and_cuts_the_graph():
     cut = detach(state)
     assert all(torch.equal(a, b) for a, b in zip(cut, state))
     assert all(not s.requires_grad for s in cut) and state[0].requires_grad
+
+
+def test_detach_keeps_a_named_states_type():
+    w = torch.ones(3, requires_grad=True)
+    cut = detach(LSTMState(w * 2, w * 3))
+    assert type(cut) is LSTMState and not cut.c.requires_grad
+    assert torch.equal(cut.c, w.detach() * 3)

@@ -11,6 +11,7 @@ from lstm_tutorial.modern import (
     MinGRU,
     MinLSTM,
     MLSTMCell,
+    MLSTMLayer,
     MLSTMState,
     ModernLayer,
     SLSTMCell,
@@ -163,6 +164,10 @@ def test_errors_name_expected_and_received():
         SLSTMCell(3, 4, forget="tanh")
     with pytest.raises(ValueError, match="num_heads must divide embedding_size"):
         MLSTMCell(6, 4)
+    with pytest.raises(
+        ValueError, match="block_size must divide inner_size, got inner_size=6, block_size=4"
+    ):
+        MLSTMLayer(4, 6, num_heads=1, block_size=4)
     with pytest.raises(ValueError, match="h0 > 0"):
         MinGRU(2, 3).scan(torch.randn(4, 1, 2), torch.zeros(1, 3))
     with pytest.raises(TypeError, match=r"tuple \(h, c, n, m\)"):

@@ -3,6 +3,8 @@ for a notebook, which write JSON under results/ for the notebooks to load.
 
     tasks          the adding, temporal-order and copy tasks (``Task``, ``Batch``)
     train          ``SequenceModel``, ``make_model`` and ``train`` (Adam, clipping, one thread)
+    results        the one results format (``write_record``), the flags every script takes
+                   (``parser``, ``command_line``) and ``num_threads``
     adding         the RNN-vs-LSTM, IRNN and forget-bias sweeps on the adding problem (notebook 07),
                    and the LSTM against sLSTM, mLSTM, minGRU, minLSTM (``modern``, notebook 16)
     variant_sweep  the LSTM variants compared (notebooks 08, 09, 11)

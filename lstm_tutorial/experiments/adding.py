@@ -19,15 +19,12 @@ the command that regenerates it, the settings, and one record per run (with its 
 
 from __future__ import annotations
 
-import argparse
 import json
-import platform
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import torch
-
+from .results import command_line, parser, write_record
 from .tasks import adding_problem
 from .train import make_model, train
 
@@ -126,20 +123,18 @@ def run_sweep(settings: Settings, progress: bool = False) -> list[Run]:
 
 def save(path: Path, name: str, settings: Settings, runs: list[Run], command: str) -> None:
     """Write one sweep's results, with the command that regenerates them."""
-    record = {
-        "experiment": name,
-        "command": command,
-        "task": (
+    write_record(
+        path,
+        experiment=name,
+        command=command,
+        task=(
             "adding problem (lstm_tutorial.experiments.tasks.adding_problem); "
             "solved = test MSE < 0.01"
         ),
-        "baseline_mse": 1 / 6,
-        "settings": asdict(settings),
-        "environment": {"torch": torch.__version__, "python": platform.python_version()},
-        "runs": [asdict(run) for run in runs],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1) + "\n")
+        baseline_mse=1 / 6,
+        settings=asdict(settings),
+        runs=[asdict(run) for run in runs],
+    )
 
 
 def load(path: str | Path) -> tuple[dict, list[Run]]:
@@ -149,18 +144,15 @@ def load(path: str | Path) -> tuple[dict, list[Run]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.experiments")
-    parser.add_argument("sweep", choices=sorted(SWEEPS))
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
-    args = parser.parse_args(argv)
-    command = f"python -m lstm_tutorial.experiments {args.sweep} --out {args.out.as_posix()}"
+    cli = parser(None)
+    cli.add_argument("sweep", choices=sorted(SWEEPS))
+    args = cli.parse_args(argv)
+    line = command_line(args.sweep, args.out)
     settings = SWEEPS[args.sweep]
     if args.quick:
-        command += " --quick"
+        line += " --quick"
         settings = replace(settings, lags=(10,), seeds=(0,), steps=100, eval_every=50)
-    save(args.out, args.sweep, settings, run_sweep(settings, not args.quiet), command)
+    save(args.out, args.sweep, settings, run_sweep(settings, not args.quiet), line)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,7 @@ proved equal in notebooks 05 and 06), in float32 on one thread.
 
 from __future__ import annotations
 
-import argparse
 import json
-import platform
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -25,6 +23,7 @@ from torch import nn
 
 from ..attention import PAD, Seq2Seq, make_seq2seq
 from ..torch_compat import to_torch
+from .results import command_line, num_threads, parser, write_record
 from .seq_tasks import Seq2SeqTask, reversal, sequence_accuracy, token_accuracy
 
 
@@ -114,10 +113,8 @@ def evaluate(model: Seq2Seq, task: Seq2SeqTask, settings: Settings) -> tuple[lis
 def run_sweep(settings: Settings, progress: bool = False, threads: int = 1) -> list[Run]:
     """Train and evaluate every (kind, seed) of ``settings`` on reversal."""
     task = reversal(settings.min_length, settings.max_length)
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(threads)
     runs = []
-    try:
+    with num_threads(threads):
         for kind in settings.kinds:
             for seed in settings.seeds:
                 start = time.perf_counter()
@@ -139,24 +136,20 @@ def run_sweep(settings: Settings, progress: bool = False, threads: int = 1) -> l
                 )
                 if progress:
                     print(f"{kind} seed={seed} ({seconds} s): {sequence}", file=sys.stderr)
-    finally:
-        torch.set_num_threads(old_threads)
     return runs
 
 
 def save(path: Path, settings: Settings, runs: list[Run], command: str) -> None:
     """Write the sweep's results, with the command that regenerates them."""
-    record = {
-        "experiment": "attention",
-        "command": command,
-        "task": "digit-string reversal (lstm_tutorial.experiments.seq_tasks.reversal); "
+    write_record(
+        path,
+        experiment="attention",
+        command=command,
+        task="digit-string reversal (lstm_tutorial.experiments.seq_tasks.reversal); "
         "greedy decoding; sequence accuracy = every token right",
-        "settings": asdict(settings),
-        "environment": {"torch": torch.__version__, "python": platform.python_version()},
-        "runs": [asdict(run) for run in runs],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1) + "\n")
+        settings=asdict(settings),
+        runs=[asdict(run) for run in runs],
+    )
 
 
 def load(path: str | Path) -> tuple[dict, list[Run]]:
@@ -169,18 +162,15 @@ QUICK = {"seeds": (0,), "steps": 30, "test_lengths": (5, 8), "max_length": 8, "t
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.experiments attention")
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
-    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 … n−1")
-    parser.add_argument("--steps", type=int, default=Settings.steps)
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
-    args = parser.parse_args(argv)
-    command = f"python -m lstm_tutorial.experiments attention --out {args.out.as_posix()}"
+    cli = parser("attention")
+    cli.add_argument("--seeds", type=int, default=5, help="seeds 0 … n−1")
+    cli.add_argument("--steps", type=int, default=Settings.steps)
+    args = cli.parse_args(argv)
+    line = command_line("attention", args.out)
     if args.quick:
-        command += " --quick"
+        line += " --quick"
         settings = replace(Settings(), **QUICK)
     else:
-        command += f" --seeds {args.seeds} --steps {args.steps}"
+        line += f" --seeds {args.seeds} --steps {args.steps}"
         settings = Settings(seeds=tuple(range(args.seeds)), steps=args.steps)
-    save(args.out, settings, run_sweep(settings, not args.quiet), command)
+    save(args.out, settings, run_sweep(settings, not args.quiet), line)

@@ -14,10 +14,7 @@ text's fingerprint (``.json``), so a test can recompute the validation bits per 
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import platform
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -29,6 +26,7 @@ from tqdm import tqdm
 from ..torch_compat import from_torch, to_torch
 from .charlm import CharLM, bits_per_char
 from .corpus import Corpus, Vocab, fingerprint, load_corpus
+from .results import command_line, num_threads, parser, write_record
 from .streams import Streams, detach
 
 
@@ -86,17 +84,13 @@ def fit(model: CharLM, corpus: Corpus, vocab: Vocab, s: Settings, progress: bool
 def run(s: Settings, progress: bool = False, threads: int = 1) -> tuple[CharLM, dict]:
     """Train one model; returns it (float32, the package's LSTM) and its metrics."""
     corpus, vocab = load_corpus(s.budget, s.every), Vocab()
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
+    with num_threads(threads):
         torch.manual_seed(s.seed)
         model = CharLM(len(vocab), s.embed_size, s.hidden_size)
         start = time.perf_counter()
         steps, bits = fit(model, corpus, vocab, s, progress)
         seconds = round(time.perf_counter() - start, 1)
         valid = bits_per_char(model, vocab.encode(corpus.valid_text), s.eval_batch, s.eval_len)
-    finally:
-        torch.set_num_threads(old_threads)
     metrics = {
         "seconds": seconds,
         "parameters": sum(p.numel() for p in model.parameters()),
@@ -117,16 +111,15 @@ def save(out: Path, model: CharLM, s: Settings, metrics: dict, command: str) -> 
     checkpoint = out.with_suffix(".pt")
     state = {k: v.detach().to(torch.float32).clone() for k, v in model.state_dict().items()}
     torch.save({"state_dict": state, "settings": asdict(s), "chars": Vocab().chars}, checkpoint)
-    record = {
-        "experiment": "charlm",
-        "command": command,
-        "task": "next-character prediction on the first stdlib .py files (sorted paths); "
+    write_record(
+        out,
+        experiment="charlm",
+        command=command,
+        task="next-character prediction on the first stdlib .py files (sorted paths); "
         "validation = every 10th file; bits/char = mean cross-entropy / ln 2",
-        "settings": asdict(s),
-        "environment": {"torch": torch.__version__, "python": platform.python_version()},
-        "runs": [metrics],
-    }
-    out.write_text(json.dumps(record, indent=1) + "\n")
+        settings=asdict(s),
+        runs=[metrics],
+    )
     return checkpoint
 
 
@@ -144,18 +137,15 @@ QUICK = {"budget": 60_000, "hidden_size": 32, "steps": 40, "seq_len": 50, "log_e
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.experiments charlm")
-    parser.add_argument("--out", type=Path, required=True, help="metrics JSON (checkpoint: .pt)")
-    parser.add_argument("--steps", type=int, default=Settings.steps)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--quick", action="store_true", help="a seconds-long smoke version")
-    args = parser.parse_args(argv)
-    command = f"python -m lstm_tutorial.experiments charlm --out {args.out.as_posix()}"
+    cli = parser("charlm", out_help="metrics JSON (checkpoint: .pt)")
+    cli.add_argument("--steps", type=int, default=Settings.steps)
+    args = cli.parse_args(argv)
+    line = command_line("charlm", args.out)
     if args.quick:
-        command += " --quick"
+        line += " --quick"
         settings = replace(Settings(), **QUICK)
     else:
-        command += f" --steps {args.steps}"
+        line += f" --steps {args.steps}"
         settings = Settings(steps=args.steps)
     model, metrics = run(settings, not args.quiet)
-    save(args.out, model, settings, metrics, command)
+    save(args.out, model, settings, metrics, line)

@@ -26,6 +26,8 @@ import torch
 from torch import nn
 
 from ..sequence import unroll
+from .results import num_threads
+from .streams import detach
 from .tasks import Batch
 
 BASELINE = 1 / 12  # MSE of always answering E[u] = 1/2
@@ -87,9 +89,7 @@ def train_stream(
     gen = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     state, losses = None, []
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with num_threads(1):
         for _ in range(steps):
             x, y = recall_stream(batch_size, window, model.length, gen)
             outputs, state = model(x, state)
@@ -98,10 +98,8 @@ def train_stream(
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), clip)
             optimizer.step()
-            state = type(state)(*(s.detach() for s in state))  # carried on, never reset
+            state = detach(state)  # carried on, never reset
             losses.append(loss.item())
-    finally:
-        torch.set_num_threads(old_threads)
     return losses
 
 

@@ -60,5 +60,7 @@ class Streams:
 
 
 def detach(state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
-    """The same state values with no history: backpropagation stops here."""
-    return tuple(s.detach() for s in state)
+    """The same state values with no history: backpropagation stops here. A named state
+    (``LSTMState``) keeps its type."""
+    detached = [s.detach() for s in state]
+    return type(state)(*detached) if hasattr(state, "_fields") else tuple(detached)

@@ -30,6 +30,7 @@ from ..cells import identity_init_
 from ..layers import LSTM, RNN
 from ..modern import MODERN_KINDS, ModernLayer
 from ..torch_compat import to_torch
+from .results import num_threads
 from .tasks import Task
 
 KINDS = ("rnn", "irnn", "lstm", "gru", *MODERN_KINDS)
@@ -170,12 +171,9 @@ def train(
     gen = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = History(task.name, task.T)
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
     start = time.perf_counter()
     bar = tqdm(range(1, steps + 1), desc=f"{task.name} T={task.T}", disable=not progress)
-    try:
+    with num_threads(threads), bar:  # the bar closes, the thread count is restored
         for step in bar:
             batch = task.sample(batch_size, gen, dtype)
             loss = task.loss(model(batch.inputs), batch.targets)
@@ -195,8 +193,5 @@ def train(
                 history.solved_at = step
                 if stop_when_solved:
                     break
-    finally:
-        bar.close()
-        torch.set_num_threads(old_threads)
     history.seconds = time.perf_counter() - start
     return history

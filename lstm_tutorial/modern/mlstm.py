@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._validate import check_input, check_sequence, check_sizes, check_state
+from .._validate import check_divides, check_input, check_sequence, check_sizes, check_state
 from . import mlstm_forms
 from .mlstm_forms import EPS, MLSTMState
 
@@ -56,11 +56,7 @@ class MLSTMCell(nn.Module):
     ) -> None:
         super().__init__()
         check_sizes(embedding_size=embedding_size, num_heads=num_heads)
-        if embedding_size % num_heads:
-            raise ValueError(
-                f"num_heads must divide embedding_size, got embedding_size={embedding_size}, "
-                f"num_heads={num_heads}"
-            )
+        check_divides(num_heads=num_heads, embedding_size=embedding_size)
         E, NH = embedding_size, num_heads
         self.embedding_size, self.num_heads, self.head_size, self.eps = E, NH, E // NH, eps
         self.input_size = 3 * E

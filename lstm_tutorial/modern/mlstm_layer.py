@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._validate import check_sequence, check_sizes
+from .._validate import check_divides, check_sequence, check_sizes
 from .mlstm import MLSTMCell
 
 
@@ -54,11 +54,7 @@ class MLSTMLayer(nn.Module):
     ) -> None:
         super().__init__()
         check_sizes(embedding_size=embedding_size, inner_size=inner_size, block_size=block_size)
-        if inner_size % block_size:
-            raise ValueError(
-                f"block_size must divide inner_size, got inner_size={inner_size}, "
-                f"block_size={block_size}"
-            )
+        check_divides(block_size=block_size, inner_size=inner_size)
         E, I, P, K = embedding_size, inner_size, block_size, conv_kernel_size
         kw = dict(dtype=dtype, device=device)
         self.input_size, self.inner_size, self.conv_kernel_size = E, I, K

@@ -39,7 +39,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._validate import check_input, check_sizes, check_state
+from .._validate import check_divides, check_input, check_sizes, check_state
 
 
 class SLSTMState(NamedTuple):
@@ -88,11 +88,7 @@ class SLSTMCell(nn.Module):
         check_sizes(hidden_size=hidden_size, num_heads=num_heads)
         if input_size is not None:
             check_sizes(input_size=input_size)
-        if hidden_size % num_heads:
-            raise ValueError(
-                f"num_heads must divide hidden_size, got hidden_size={hidden_size}, "
-                f"num_heads={num_heads}"
-            )
+        check_divides(num_heads=num_heads, hidden_size=hidden_size)
         if forget not in ("sigmoid", "exp"):
             raise ValueError(f"forget must be 'sigmoid' or 'exp', got {forget!r}")
         H, NH, DH = hidden_size, num_heads, hidden_size // num_heads

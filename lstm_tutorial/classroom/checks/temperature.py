@@ -82,6 +82,11 @@ def check_temperature_softmax(fn: object, seed: int = 0, quiet: bool = False) ->
         if p.shape != z.shape:
             fail(f"{name} must return one probability per logit, shape {tuple(z.shape)}, "
                  f"got {tuple(p.shape)}.")  # fmt: skip
+        if p.dtype != z.dtype:
+            fail(
+                f"{name} returned probabilities with dtype {p.dtype}, expected {z.dtype} (the "
+                "logits' dtype): do not call .float() or create tensors with another dtype."
+            )
         results.append(p)
     expected = [reference(z, t) for z, t in cases]
     if all(close(p, e) for p, e in zip(results, expected)):
