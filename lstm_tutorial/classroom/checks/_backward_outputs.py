@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from .failure import ATOL, RTOL, fail
+from .failure import close as tensors_close
 
 if TYPE_CHECKING:
     from .backward import Backward
@@ -73,10 +74,7 @@ def check_tensor(ex: Backward, name: str, value: object, want: torch.Tensor, let
 
 
 def close(a: list, b: list, rtol: float = RTOL, atol: float = ATOL) -> list[bool]:
-    return [
-        isinstance(x, torch.Tensor) and x.shape == y.shape and torch.allclose(x, y, rtol, atol)
-        for x, y in zip(a, b)
-    ]
+    return [isinstance(x, torch.Tensor) and tensors_close(x, y, rtol, atol) for x, y in zip(a, b)]
 
 
 def tensors(value: object):

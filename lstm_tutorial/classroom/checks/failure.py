@@ -28,8 +28,19 @@ def sizes(*shape: int) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def close(a: torch.Tensor, b: torch.Tensor, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    return a.shape == b.shape and torch.allclose(a, b, rtol=rtol, atol=atol)
+def close(
+    a: torch.Tensor,
+    b: torch.Tensor,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    equal_nan: bool = False,
+) -> bool:
+    """Same shape, same dtype and equal to the tolerance (False, not an error, on a mismatch)."""
+    return (
+        a.shape == b.shape
+        and a.dtype == b.dtype
+        and torch.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    )
 
 
 def same(outputs, expected, **tol) -> bool:
