@@ -3,9 +3,8 @@
 import pytest
 import torch
 from parity import assert_close
-from torch import nn
 
-from lstm_tutorial import LSTM, from_torch
+from lstm_tutorial import GRU, LSTM, RNN, to_torch
 from lstm_tutorial.experiments.tasks import adding_problem, copy_memory, temporal_order
 from lstm_tutorial.experiments.train import History, SequenceModel, make_model, train
 
@@ -20,40 +19,51 @@ def test_model_maps_inputs_to_task_outputs(kind, task):
     assert task.loss(outputs, targets).shape == ()
 
 
-def test_fast_model_equals_the_package_model():
-    """fast=True only swaps in torch.nn (via to_torch): same weights, same outputs."""
+@pytest.mark.parametrize("kind", ["rnn", "irnn", "lstm", "gru"])
+def test_models_are_the_package_layers_and_fast_changes_only_speed(kind):
+    """Every model is this package's layer; fast=False runs its readable cells, same numbers."""
     task = adding_problem(15)
-    slow = make_model("lstm", task, 6, forget_bias=1.0, seed=3, fast=False)
-    fast = make_model("lstm", task, 6, forget_bias=1.0, seed=3)
-    assert isinstance(slow.recurrent, LSTM) and isinstance(fast.recurrent, nn.LSTM)
+    options = {"forget_bias": 1.0} if kind == "lstm" else {}
+    slow = make_model(kind, task, 6, seed=3, fast=False, **options)
+    fast = make_model(kind, task, 6, seed=3, **options)
+    layer = {"rnn": RNN, "irnn": RNN, "lstm": LSTM, "gru": GRU}[kind]
+    assert type(fast.recurrent) is type(slow.recurrent) is layer
+    assert fast.recurrent.fast and not slow.recurrent.fast
     slow, fast = slow.double(), fast.double()
     inputs = task.sample(4, dtype=torch.float64).inputs
     assert_close(slow(inputs), fast(inputs))
 
 
+def test_lstm_options_build_the_variant():
+    task = adding_problem(10)
+    cifg = make_model("lstm", task, 5, variant="CIFG").recurrent.cells[0]
+    peep = make_model("lstm", task, 5, peepholes="ifo", seed=1).recurrent.cells[0]
+    plain = make_model("lstm", task, 5, seed=1).recurrent.cells[0]
+    assert cifg.options.coupled and cifg.i is None
+    assert set(peep.options.peepholes) == set("ifo") and not plain.options.peepholes
+    assert torch.equal(peep.f.W, plain.f.W)  # the options add parameters; the seed fixes the rest
+    with pytest.raises(ValueError, match=r"cell options \['peepholes'\] apply to an LSTM only"):
+        make_model("gru", task, 5, peepholes="o")
+
+
 def test_irnn_is_a_relu_rnn_started_at_the_identity():
     task = adding_problem(10)
-    slow = make_model("irnn", task, 5, seed=2, fast=False)
-    fast = make_model("irnn", task, 5, seed=2)
-    cell = slow.recurrent.cells[0]
+    model = make_model("irnn", task, 5, seed=2)
+    cell = model.recurrent.cells[0]
     assert cell.nonlinearity == "relu" and torch.equal(cell.U, torch.eye(5))
     assert torch.equal(cell.b, torch.zeros(5))
-    assert isinstance(fast.recurrent, nn.RNN) and fast.recurrent.nonlinearity == "relu"
-    assert torch.equal(fast.recurrent.weight_hh_l0, torch.eye(5))
-    inputs = task.sample(4, dtype=torch.float64).inputs
-    assert_close(slow.double()(inputs), fast.double()(inputs))
-    tanh = make_model("rnn", task, 5, seed=2, fast=False).recurrent.cells[0]
+    torch_rnn = to_torch(model.recurrent)
+    assert torch_rnn.nonlinearity == "relu" and torch.equal(torch_rnn.weight_hh_l0, torch.eye(5))
+    tanh = make_model("rnn", task, 5, seed=2).recurrent.cells[0]
     assert torch.equal(tanh.W, cell.W)  # same input weights as the tanh RNN of the same seed
 
 
 def test_forget_bias_sets_b_f_only():
     task = adding_problem(10)
-    model = make_model("lstm", task, 5, forget_bias=1.0, fast=False)
+    model = make_model("lstm", task, 5, forget_bias=1.0)
     cell = model.recurrent.cells[0]
     assert torch.equal(cell.f.b, torch.ones(5))
     assert not torch.equal(cell.i.b, torch.ones(5))
-    ours = from_torch(make_model("lstm", task, 5, forget_bias=1.0).recurrent)
-    assert torch.equal(ours.cells[0].f.b, torch.ones(5))  # survives the trip to torch's layout
     with pytest.raises(ValueError, match=r"LSTM only.*'rnn'"):
         make_model("rnn", task, 5, forget_bias=1.0)
     with pytest.raises(ValueError, match=r"kind must be one of.*'transformer'"):

@@ -6,9 +6,7 @@ below from the raw weights, and by ``torch.autograd.gradcheck`` on inputs, state
 """
 
 import itertools
-import json
 import random
-from dataclasses import asdict
 
 import pytest
 import torch
@@ -16,17 +14,6 @@ from parity import assert_close, randomize
 from torch.func import functional_call
 
 from lstm_tutorial import LSTMCell, LSTMState, trace, unroll
-from lstm_tutorial.experiments.variant_sweep import (
-    CONFIGS,
-    OUTPUTS,
-    RESULTS,
-    SWEEP,
-    TINY,
-    make_task,
-    run,
-    run_one,
-    summarize,
-)
 from lstm_tutorial.lstm import FGRState
 from lstm_tutorial.variants import VARIANTS, LSTMOptions, parameter_count, parameter_table
 
@@ -280,58 +267,3 @@ def test_plain_state_for_a_plain_cell():
     cell = LSTMCell(2, 3, peepholes="ifo")
     with pytest.raises(TypeError, match="pair"):
         cell(torch.randn(1, 2), (torch.zeros(1, 3), torch.zeros(1, 3), torch.zeros(1, 9)))
-
-
-# ------------------------------------------------------------- the comparison experiment (11)
-
-
-def test_tiny_experiment_runs_and_repeats(tmp_path):
-    """The script's pipeline end to end at a tiny size, twice: the same numbers both times."""
-    out = tmp_path / "tiny.json"
-    result = run(TINY, out)
-    assert json.loads(out.read_text())["config"]["name"] == "tiny"
-    runs = result["runs"]
-    assert len(runs) == len(TINY.tasks) * len(TINY.models) * len(TINY.seeds)
-    for r in runs:
-        D = make_task(r["task"], r["T"]).D
-        assert r["params"] == parameter_count(r["label"], D, TINY.hidden_size)
-    again = run_one(TINY, "CIFG", {"variant": "CIFG"}, make_task("adding", 6), 4, 0)
-    first = next(r for r in runs if r["label"] == "CIFG" and r["task"] == "adding")
-    assert again["loss"] == first["loss"] and again["final_accuracy"] == first["final_accuracy"]
-    rows = summarize(result)
-    assert {(row.task, row.label) for row in rows} == {(r["task"], r["label"]) for r in runs}
-
-
-@pytest.mark.parametrize("name", ["sweep", "peepholes"])
-def test_committed_results_come_from_the_script(name):
-    path = RESULTS / OUTPUTS[name]
-    if not path.exists():
-        pytest.fail(
-            f"{path} is missing: run python -m lstm_tutorial.experiments.variant_sweep {name}"
-        )
-    result = json.loads(path.read_text())
-    config = CONFIGS[name]
-    assert result["config"] == json.loads(json.dumps(asdict(config)))
-    keys = {(r["task"], r["T"], r["label"], r["seed"], r["steps"]) for r in result["runs"]}
-    expected = {
-        (make_task(t, T).name, make_task(t, T).T, label, seed, steps)
-        for t, T, steps in config.tasks
-        for label, _ in config.models
-        for seed in config.seeds
-    }
-    assert keys == expected and len(result["runs"]) == len(expected)
-
-
-def test_committed_sweep_reproduces_its_first_evaluation():
-    """Re-train one committed run for its first 100 steps: the test loss at step 100 must match.
-
-    Same seed, same batches, one thread: on the machine that wrote the file the numbers are
-    identical; the tolerance allows only for float32 summation order on other CPUs (as in
-    test_experiments).
-    """
-    result = json.loads((RESULTS / OUTPUTS["sweep"]).read_text())
-    first = next(r for r in result["runs"] if r["label"] == "CIFG" and r["task"] == "adding")
-    task_name, T, _ = SWEEP.tasks[0]
-    again = run_one(SWEEP, "CIFG", {"variant": "CIFG"}, make_task(task_name, T), 100, first["seed"])
-    assert again["step"] == first["step"][:1] == [SWEEP.eval_every]
-    assert again["loss"][0] == pytest.approx(first["loss"][0], rel=1e-5)

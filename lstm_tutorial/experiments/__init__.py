@@ -2,12 +2,16 @@
 for a notebook, which write JSON under results/ for the notebooks to load.
 
     tasks          the adding, temporal-order and copy tasks (``Task``, ``Batch``)
-    train          ``SequenceModel``, ``make_model`` and ``train`` (Adam, clipping, one thread)
+    train          ``SequenceModel``, ``make_model`` (the package's layers, every variant) and
+                   ``train`` (Adam, clipping, one thread)
+    sweep          the one sweep runner: models × tasks × seeds, each run one ``Run`` record;
+                   ``load`` and ``summarize`` for the notebooks
     results        the one results format (``write_record``), the flags every script takes
                    (``parser``, ``command_line``) and ``num_threads``
-    adding         the RNN-vs-LSTM, IRNN and forget-bias sweeps on the adding problem (notebook 07),
-                   and the LSTM against sLSTM, mLSTM, minGRU, minLSTM (``modern``, notebook 16)
-    variant_sweep  the LSTM variants compared (notebooks 08, 09, 11)
+    adding         the sweeps on the adding problem: RNN against LSTM, IRNN, forget bias
+                   (notebook 07), and the LSTM against sLSTM, mLSTM, minGRU, minLSTM (notebook 16)
+    variant_sweep  the sweeps of the LSTM variants (notebooks 09, 11) and of the peepholes on an
+                   interval task (notebook 08)
     continual      a continual stream of recall problems, never reset: the forget gate (notebook 11)
     seq_tasks      reversal and date formatting for the encoder-decoder (notebook 15)
     attention_sweep  with and without attention across input lengths (notebook 15)
@@ -17,6 +21,7 @@ for a notebook, which write JSON under results/ for the notebooks to load.
 
     python -m lstm_tutorial.experiments adding --out results/adding.json
     python -m lstm_tutorial.experiments modern --out results/modern_adding.json
+    python -m lstm_tutorial.experiments variants --out results/variants.json
     python -m lstm_tutorial.experiments attention --out results/attention.json
     python -m lstm_tutorial.experiments charlm --out results/charlm.json --steps 1600
 """

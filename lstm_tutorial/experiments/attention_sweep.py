@@ -6,8 +6,7 @@ Each run trains one model (``lstm_tutorial.attention.make_seq2seq``) on digit-st
 source lengths drawn uniformly from [min_length, max_length] (one length per batch: no padding
 while training), then decodes greedily a fixed test set at each of ``test_lengths`` and records
 the sequence accuracy (every token right) and the token accuracy. The model is built from this
-package's LSTM layers and, for speed, trained as their ``to_torch`` equivalents (``nn.LSTM``,
-proved equal in notebooks 05 and 06), in float32 on one thread.
+package's LSTM layers and trained as they are (on their fast path), in float32 on one thread.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import torch
 from torch import nn
 
 from ..attention import PAD, Seq2Seq, make_seq2seq
-from ..torch_compat import to_torch
 from .results import command_line, num_threads, parser, write_record
 from .seq_tasks import Seq2SeqTask, reversal, sequence_accuracy, token_accuracy
 
@@ -60,18 +58,14 @@ class Run:
     train_loss: list[float] = field(default_factory=list)
 
 
-def build(task: Seq2SeqTask, kind: str, settings: Settings, seed: int, fast: bool = True):
+def build(task: Seq2SeqTask, kind: str, settings: Settings, seed: int) -> Seq2Seq:
     """A model for ``kind`` ("plain" or an attention score), drawn from ``seed`` (float32)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         attention = None if kind == "plain" else kind
-        model = make_seq2seq(
+        return make_seq2seq(
             task.V, attention, settings.embed_size, settings.hidden_size, torch.float32
         )
-    if fast:
-        model.encoder.rnn = to_torch(model.encoder.rnn)
-        model.decoder.rnn = to_torch(model.decoder.rnn)
-    return model
 
 
 def fit(model: Seq2Seq, task: Seq2SeqTask, settings: Settings, seed: int) -> tuple[list, list]:

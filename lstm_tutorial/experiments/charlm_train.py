@@ -4,10 +4,9 @@
 
 Adam on the cross-entropy of the next character, truncated BPTT over ``Streams`` windows (the
 state carried across windows, detached), gradient-norm clipping, the learning rate decayed by a
-cosine to a tenth. The model is ``CharLM``, whose recurrent layer is this package's ``LSTM``; for
-speed the layer is trained as its ``to_torch`` equivalent (``nn.LSTM``'s kernel, the same
-function: notebooks 05 and 06) and converted back with ``from_torch`` before it is evaluated and
-saved, so the checkpoint is the package's LSTM. Saved: the float32 ``state_dict`` with the
+cosine to a tenth. The model is ``CharLM``, whose recurrent layer is this package's ``LSTM``,
+trained as it is (its fast path runs torch's own LSTM kernel), so the checkpoint is the package's
+LSTM. Saved: the float32 ``state_dict`` with the
 settings and the vocabulary (``.pt``) and the metrics with the validation files' list and their
 text's fingerprint (``.json``), so a test can recompute the validation bits per character.
 """
@@ -23,7 +22,6 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from ..torch_compat import from_torch, to_torch
 from .charlm import CharLM, bits_per_char
 from .corpus import Corpus, Vocab, fingerprint, load_corpus
 from .results import command_line, num_threads, parser, write_record
@@ -51,8 +49,6 @@ class Settings:
 
 def fit(model: CharLM, corpus: Corpus, vocab: Vocab, s: Settings, progress: bool = False):
     """Train ``model`` in place; returns (logged steps, mean training bits/char over each)."""
-    fast = to_torch(model.lstm)  # nn.LSTM with the same parameters
-    ours, model.lstm = model.lstm, fast
     optimizer = torch.optim.Adam(model.parameters(), lr=s.lr)
     decay = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda k: 0.1 + 0.45 * (1 + math.cos(math.pi * k / s.steps))
@@ -76,8 +72,6 @@ def fit(model: CharLM, corpus: Corpus, vocab: Vocab, s: Settings, progress: bool
             logged.append(step)
             bits.append(round(sum(running) / len(running), 4))
             running = []
-    ours.load_state_dict(from_torch(fast).state_dict())
-    model.lstm = ours
     return logged, bits
 
 

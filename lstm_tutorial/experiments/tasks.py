@@ -49,6 +49,8 @@ class Task:
         solved_loss / solved_accuracy: the task is solved when the test loss is below
             ``solved_loss`` or the test accuracy is at least ``solved_accuracy`` (None: unused).
         tolerance: a regression answer counts as correct when ``|prediction − target| < tolerance``.
+        score: if given, ``score(outputs, targets) -> float`` is the task's accuracy instead (a
+            task whose answer is one event in a window, say, scores whole sequences).
     """
 
     name: str
@@ -62,6 +64,7 @@ class Task:
     solved_accuracy: float | None
     generate: Callable[[int, torch.Generator], Batch] = field(repr=False)
     tolerance: float = 0.04
+    score: Callable[[torch.Tensor, torch.Tensor], float] | None = field(default=None, repr=False)
 
     def sample(
         self,
@@ -95,8 +98,13 @@ class Task:
         return F.cross_entropy(outputs.reshape(-1, self.O), targets.reshape(-1))
 
     def accuracy(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
-        """Fraction of answers right: within ``tolerance`` (regression) or the arg-max class."""
+        """Fraction of answers right: within ``tolerance`` (regression) or the arg-max class.
+
+        A task with its own ``score`` returns that instead.
+        """
         self._check(outputs, targets)
+        if self.score is not None:
+            return self.score(outputs, targets)
         if self.regression:
             right = (outputs.squeeze(-1) - targets).abs() < self.tolerance
         else:

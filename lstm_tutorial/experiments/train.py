@@ -3,12 +3,12 @@
 - ``SequenceModel`` turns any recurrent layer with ``torch.nn.LSTM``'s interface (batch first,
   ``layer(x) -> (output, state)``) into a task model: a linear read-out of the last K outputs,
   (B, T, D) -> (B, K, O), the shapes of ``lstm_tutorial.experiments.tasks``.
-- ``make_model("rnn" | "irnn" | "lstm" | "gru", task, H)`` builds one. "irnn" is a ReLU RNN
-  started at U = I, b = 0 (Le, Jaitly & Hinton 2015). RNNs and LSTM are built from this
-  package's layers (so a forget-gate bias is set on ``cell.f.b``, where the equations put it)
-  and, with ``fast=True``, converted by ``to_torch`` to ``torch.nn.RNN``/``nn.LSTM``, which
-  earlier notebooks proved equal and which run many times faster. The GRU is ``torch.nn.GRU``.
-  "slstm", "mlstm", "mingru", "minlstm" are ``lstm_tutorial.modern.ModernLayer`` (notebook 16).
+- ``make_model("rnn" | "irnn" | "lstm" | "gru", task, H)`` builds one from this package's layers
+  (``lstm_tutorial.RNN``, ``LSTM``, ``GRU``, on their fast path by default), so a forget-gate bias
+  is set on ``cell.f.b``, where the equations put it, and any LSTM variant option
+  (``variant="CIFG"``, ``peepholes="ifo"``, ``layer_norm=True``, ...) trains the same way. "irnn"
+  is a ReLU RNN started at U = I, b = 0 (Le, Jaitly & Hinton 2015). "slstm", "mlstm", "mingru",
+  "minlstm" are ``lstm_tutorial.modern.ModernLayer`` (notebook 16).
 - ``train(model, task, steps)`` fits it with Adam (Kingma & Ba 2015) and gradient-norm clipping
   (Pascanu et al. 2013) and returns a ``History``. Training runs in float32 on
   ``torch.set_num_threads(threads)`` threads (1 by default: the same numbers on every machine
@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
 from tqdm import tqdm
 
 from ..cells import identity_init_
-from ..layers import LSTM, RNN
+from ..layers import GRU, LSTM, RNN
 from ..modern import MODERN_KINDS, ModernLayer
-from ..torch_compat import to_torch
 from .results import num_threads
 from .tasks import Task
 
@@ -65,6 +65,7 @@ def make_model(
     forget_bias: float | None = None,
     seed: int = 0,
     fast: bool = True,
+    **options: Any,
 ) -> SequenceModel:
     """Build a one-layer ``kind`` network for ``task``, initialised from ``seed`` (float32).
 
@@ -74,25 +75,29 @@ def make_model(
             "mingru", "minlstm".
         forget_bias: set every forget-gate bias b_f to this value (LSTM only; None keeps torch's
             default init U(−1/√H, 1/√H)).
-        fast: return torch.nn modules (proved equal); False keeps this package's own layers.
+        fast: the layers' fast path (the default) or, with False, their readable cells; the two
+            are tested equal, so this changes the speed only.
+        options: ``LSTMCell`` options for an LSTM (``variant``, ``peepholes``, ``layer_norm``, ...).
     The global random state is left untouched.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if forget_bias is not None and kind != "lstm":
         raise ValueError(f"forget_bias applies to an LSTM only, got kind={kind!r}")
+    if options and kind != "lstm":
+        raise ValueError(f"cell options {sorted(options)} apply to an LSTM only, got kind={kind!r}")
     D, H, f32 = task.D, hidden_size, torch.float32
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        if kind == "gru":
-            return SequenceModel(nn.GRU(D, H, batch_first=True, dtype=f32), H, task)
         if kind in MODERN_KINDS:
             return SequenceModel(ModernLayer(kind, D, H, dtype=f32), H, task)
         if kind == "lstm":
-            layer = LSTM(D, H, batch_first=True, dtype=f32)
+            layer = LSTM(D, H, batch_first=True, dtype=f32, fast=fast, **options)
+        elif kind == "gru":
+            layer = GRU(D, H, batch_first=True, dtype=f32, fast=fast)
         else:
             relu = "relu" if kind == "irnn" else "tanh"
-            layer = RNN(D, H, nonlinearity=relu, batch_first=True, dtype=f32)
+            layer = RNN(D, H, nonlinearity=relu, batch_first=True, dtype=f32, fast=fast)
             if kind == "irnn":
                 for cell in layer.cells:
                     identity_init_(cell)
@@ -100,10 +105,7 @@ def make_model(
             with torch.no_grad():
                 for cell in layer.cells:
                     cell.f.b.fill_(forget_bias)
-        model = SequenceModel(layer, H, task)
-        if fast:  # after the read-out is drawn, so fast and slow models get the same weights
-            model.recurrent = to_torch(layer)
-        return model
+        return SequenceModel(layer, H, task)
 
 
 @dataclass
