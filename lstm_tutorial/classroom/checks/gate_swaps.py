@@ -1,10 +1,13 @@
-"""Step mistakes derived from the catalogue of wrong layers: the package's own cell, run with one
-of its gates (or several) replaced by a wrong layer, a gate of another name, or a gate that reads
-the wrong state. Shared by the LSTM, CIFG and GRU step checks."""
+"""Step mistakes derived from the package's own step: the cell run with one of its gates (or
+several) replaced by a wrong layer of the catalogue, a gate of another name, or a gate that reads
+the wrong value; or one slot of an equation holding the wrong value (``c = f ⊙ c_prev + g ⊙ g``,
+``return h, o``). Shared by the LSTM, CIFG, GRU and sLSTM step checks. ``quantities(*args)``
+names the values a student has at hand (the arguments and the step's own activations)."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 
 from torch import nn
 
@@ -161,4 +164,31 @@ def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
         for j in letters + sources
         if j != k
         for name in "WUb"
+    ]
+
+
+def slot_mistakes(
+    equation: str,
+    right: Sequence[str],
+    compute: Callable,
+    quantities: Callable,
+    candidates: Sequence[str],
+) -> list[Mistake]:
+    """``equation`` with slot k holding ``other`` in place of ``right[k]``, for every other
+    candidate; ``compute(values, q, args)`` finishes the step from the slots' values."""
+
+    def wrong(k: int, other: str):
+        def fn(*args):
+            q = quantities(*args)
+            values = [q[name] for name in right]
+            values[k] = q[other]
+            return compute(values, q, args)
+
+        return fn
+
+    return [
+        Mistake(f"in {equation}, {other} is used where {name} belongs.", wrong(k, other))
+        for k, name in enumerate(right)
+        for other in candidates
+        if other != name
     ]
