@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from . import diagnosis, returned
-from .calling import call, explain
+from . import diagnosis
+from .calling import call, explain, tensors
 from .cases import GRADIENT_CASE, Case
 from .exercise import Exercise, Mistake, as_tuple, reference_result, student_args, valid
 from .failure import close, fail, passed, same
@@ -92,12 +92,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
     outcomes, results = [], []
     for case in cases:
         args = student_args(ex, case.args)
-        weights = [
-            p.detach().clone()
-            for a in case.args
-            if isinstance(a, nn.Module)
-            for p in a.parameters()
-        ]
+        weights = [p.detach().clone() for p in _parameters(case.args)]
         outcome = call(student, args)
         for a, original, arg_name in zip(args, case.args, ex.arg_names):
             if isinstance(a, torch.Tensor) and not torch.equal(a, original):
@@ -105,8 +100,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                     f"{ex.name} changed its argument {arg_name} in place (with +=, *= or an "
                     "indexed assignment); compute a new tensor instead."
                 )
-        now = [p for a in case.args if isinstance(a, nn.Module) for p in a.parameters()]
-        if not all(torch.equal(w, p) for w, p in zip(weights, now)):
+        if not all(torch.equal(w, p) for w, p in zip(weights, _parameters(case.args))):
             fail(
                 f"{ex.name} changed the cell's weights in place (e.g. .t_(), .data, += on "
                 "cell.f.W): read them, and compute new tensors from them."
@@ -118,11 +112,16 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
         if result is not None and same(result, expected):
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
-            returned.tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
+            tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
         message = diagnosis.helper(ex, student) or diagnosis.mistake(ex, cases, results, seed)
         if message is None and result is not None:
-            message = diagnosis.kept_state(ex, student, cases, k, result) or diagnosis.ignored(
-                ex, student, case, result
+            message = (
+                diagnosis.kept_state(ex, student, cases, k, result)
+                or diagnosis.ignored(ex, student, case, result)
+                or diagnosis.last_resort(ex, case, result, expected)
             )
-            message = message or diagnosis.last_resort(ex, case, result, expected)
         fail(message or explain(ex.name, outcome.error, ex.hints))
+
+
+def _parameters(args: Sequence) -> list[torch.Tensor]:
+    return [p for a in args if isinstance(a, nn.Module) for p in a.parameters()]
