@@ -90,18 +90,21 @@ def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str |
     return None
 
 
+def _shapes(case: Case) -> list[tuple]:
+    return [tuple(a.shape) for a in case.args if isinstance(a, torch.Tensor)]
+
+
 def kept_state(ex, student, cases, k, result) -> str | None:
     """Name a function that remembers something between calls (a cache, a global)."""
-    for j in range(k):
-        shapes = lambda c: [tuple(a.shape) for a in c.args if isinstance(a, torch.Tensor)]  # noqa: E731
-        if shapes(cases[j]) == shapes(cases[k]) and same(
-            result, reference_result(ex, cases[j].args)
-        ):
-            return (
-                f"{ex.name} returned the answer of an earlier call for new inputs of the same "
-                "shapes: it keeps something between calls (a cache or a global); compute the "
-                "result from the arguments every time."
-            )
+    if any(
+        _shapes(cases[j]) == _shapes(cases[k]) and same(result, reference_result(ex, cases[j].args))
+        for j in range(k)
+    ):
+        return (
+            f"{ex.name} returned the answer of an earlier call for new inputs of the same "
+            "shapes: it keeps something between calls (a cache or a global); compute the "
+            "result from the arguments every time."
+        )
     again = valid(ex, call(student, student_args(ex, cases[k].args)), cases[k])
     if again is not None and not same(again, result):
         return (

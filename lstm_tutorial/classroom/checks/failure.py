@@ -25,7 +25,7 @@ def passed(message: str) -> None:
 
 def sizes(*shape: int) -> str:
     """``(3, 4)``, ``(4,)``: a shape as Python prints a tuple."""
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    return str(tuple(shape))
 
 
 def close(
