@@ -22,7 +22,7 @@ from ...attention import attend
 from ._attention_mistakes import ATTENTION_MISTAKES, scores
 from ._attention_outputs import EQUATION, NAME, Case, close, last_resort, shape_fault, valid
 from .calling import ERROR_HINTS, call, explain
-from .failure import fail, passed
+from .failure import expect_function, fail, passed
 
 ARGS = ("query", "keys", "values", "mask")
 DEFAULT_HINT = (
@@ -160,11 +160,7 @@ def _gradients(student, case: Case) -> None:
 def check_attention_context(attention_context: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``attention_context(query, keys, values, mask) -> (context, weights)``."""
     student = attention_context
-    if not callable(student):
-        fail(
-            f"check_{NAME} expects your function itself, e.g. check_{NAME}({NAME}), "
-            f"got {type(student).__name__}."
-        )
+    expect_function(NAME, student)
     used = set(getattr(getattr(student, "__code__", None), "co_names", ()))
     for key in ANSWER_KEYS:
         if key in used:

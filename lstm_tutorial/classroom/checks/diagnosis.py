@@ -114,27 +114,33 @@ def kept_state(ex, student, cases, k, result) -> str | None:
     return None
 
 
+def precision_slip(name: str, outputs: list[torch.Tensor], error: float) -> str | None:
+    """A float32 or rounding slip in ``outputs`` (largest error ``error``), said as such."""
+    if error >= 1e-3:
+        return None
+    if all(torch.equal(o, o.float().double()) for o in outputs):
+        return (
+            f"{name} is almost right but not exact (largest error {error:.1e}): a step "
+            "ran in float32, so keep every tensor float64 (no .float(), no torch.float32)."
+        )
+    for d in range(1, 9):
+        if all(((o * 10**d).round() - o * 10**d).abs().max() < 1e-6 for o in outputs):
+            return (
+                f"{name} rounds its result to {d} decimals (largest error {error:.1e}): "
+                "return the exact values and round only when printing."
+            )
+    return None
+
+
 def last_resort(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str:
     """Which output is wrong and by how much; a precision or rounding slip said as such."""
     wrong = [w for w, o, e in zip(ex.outputs, result, expected) if not close(o, e)]
     error = max((o - e).abs().max().item() for o, e in zip(result, expected))
-    bad = [o for w, o in zip(ex.outputs, result) if w in wrong]
-    if error < 1e-3:
-        if all(torch.equal(o, o.float().double()) for o in bad):
-            return (
-                f"{ex.name} is almost right but not exact (largest error {error:.1e}): a step "
-                "ran in float32, so keep every tensor float64 (no .float(), no torch.float32)."
-            )
-        for d in range(1, 9):
-            if all(((o * 10**d).round() - o * 10**d).abs().max() < 1e-6 for o in bad):
-                return (
-                    f"{ex.name} rounds its result to {d} decimals (largest error {error:.1e}): "
-                    "return the exact values and round only when printing."
-                )
+    slip = precision_slip(ex.name, [o for w, o in zip(ex.outputs, result) if w in wrong], error)
     right = [w for w in ex.outputs if w not in wrong]
     which = " and ".join(wrong) + (f" (while {' and '.join(right)} is right)" if right else "")
     where = ", ".join(f"{s}={getattr(case, s)}" for s in ex.sizes)
-    return (
+    return slip or (
         f"{ex.name} returns the right shape but wrong values for {which}, largest error "
         f"{error:.3g} at {where}: compare each term with {ex.equation}."
     )

@@ -19,6 +19,15 @@ def fail(message: str) -> None:
     raise CheckFailed(message)
 
 
+def expect_function(name: str, student: object) -> None:
+    """CheckFailed unless ``student`` is a function (a check was given its result, or a name)."""
+    if not callable(student):
+        fail(
+            f"check_{name} expects your function itself, e.g. check_{name}({name}), "
+            f"got {type(student).__name__}."
+        )
+
+
 def passed(message: str) -> None:
     print(f"✓ {message}")
 

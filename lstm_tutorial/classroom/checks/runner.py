@@ -19,7 +19,7 @@ from . import diagnosis
 from .calling import call, explain, tensors
 from .cases import GRADIENT_CASE, Case
 from .exercise import Exercise, Mistake, as_tuple, reference_result, student_args, valid
-from .failure import close, fail, passed, same
+from .failure import close, expect_function, fail, passed, same
 
 __all__ = ["Exercise", "Mistake", "run"]
 
@@ -73,11 +73,7 @@ def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
 
 def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
     """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed."""
-    if not callable(student):
-        fail(
-            f"check_{ex.name} expects your function itself, e.g. check_{ex.name}({ex.name}), "
-            f"got {type(student).__name__}."
-        )
+    expect_function(ex.name, student)
     # fork_rng: building the random cells draws from torch's global generator, and a notebook
     # must print the same numbers after a check as without it
     with torch.random.fork_rng(devices=[]):
