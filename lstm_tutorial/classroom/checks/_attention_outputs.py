@@ -10,8 +10,7 @@ from typing import NamedTuple
 import torch
 
 from .diagnosis import precision_slip
-from .failure import ATOL, RTOL, fail
-from .failure import close as tensors_close
+from .failure import ATOL, RTOL, fail, same
 
 NAME = "attention_context"
 EQUATION = "e = q·k, α = softmax over s (padding at −∞), c = Σ_s α v"
@@ -27,11 +26,8 @@ class Case(NamedTuple):
 
 
 def close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    """Pairwise ``failure.close``; NaN equals NaN (a mistake that fills padding with NaN)."""
-    return len(a) == len(b) and all(
-        isinstance(x, torch.Tensor) and tensors_close(x, y, rtol, atol, equal_nan=True)
-        for x, y in zip(a, b)
-    )
+    """``failure.same`` with NaN equal to NaN (a mistake that fills padding with NaN)."""
+    return same(a, b, rtol, atol, equal_nan=True)
 
 
 def valid(result: object, case: Case) -> tuple | None:

@@ -22,6 +22,7 @@ from ...attention import attend
 from ._attention_mistakes import ATTENTION_MISTAKES, scores
 from ._attention_outputs import EQUATION, NAME, Case, close, last_resort, shape_fault, valid
 from .calling import ERROR_HINTS, call, explain
+from .diagnosis import mistake
 from .failure import expect_function, fail, passed
 
 ARGS = ("query", "keys", "values", "mask")
@@ -81,31 +82,6 @@ def _cases(seed: int) -> list[Case]:
 
 def reference(query, keys, values, mask) -> tuple:
     return tuple(attend(scores(query, keys), values, mask))  # (context, weights)
-
-
-# The mistakes' results on the cases of a seed, computed once per process (a class set checked
-# in one kernel pays for the catalogue once). None: the mistake cannot run on that case.
-_BUGGY: dict[tuple[int, int, int], tuple | None] = {}
-
-
-def _buggy(seed: int, k: int, case: Case, j: int) -> tuple | None:
-    if (seed, k, j) not in _BUGGY:
-        try:
-            with torch.no_grad():
-                _BUGGY[seed, k, j] = tuple(ATTENTION_MISTAKES[j].fn(*case.args))
-        except Exception:  # this mistake cannot run on these shapes
-            _BUGGY[seed, k, j] = None
-    return _BUGGY[seed, k, j]
-
-
-def _mistake(cases: list[Case], results: list, seed: int) -> str | None:
-    """The first known mistake equal to the student on every case where the student ran."""
-    ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
-    for j, known in enumerate(ATTENTION_MISTAKES if ran else ()):
-        buggy = (_buggy(seed, k, c, j) for k, c, _ in ran)
-        if all(b is not None and close(r, b, 1e-8, 1e-10) for b, (_, _, r) in zip(buggy, ran)):
-            return known.message
-    return None
 
 
 def _kept_state(student, cases, k, result) -> str | None:
@@ -185,7 +161,7 @@ def check_attention_context(attention_context: object, seed: int = 0, quiet: boo
             expected = reference(*case.args)
             if result is not None and close(result, expected):
                 continue
-            message = _mistake(cases, results, seed)
+            message = mistake(NAME, ATTENTION_MISTAKES, cases, results, seed, close)
             if message is None and outcome.error is not None:
                 message = explain(NAME, outcome.error, HINTS)
             if message is None and result is None:

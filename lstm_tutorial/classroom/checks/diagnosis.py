@@ -20,29 +20,24 @@ from .failure import CheckFailed, close, same
 _BUGGY: dict[tuple[str, int, int, int], tuple | None] = {}
 
 
-def _buggy(ex: Exercise, seed: int, k: int, case: Case, j: int) -> tuple | None:
-    key = (ex.name, seed, k, j)
-    if key not in _BUGGY:
+def _buggy(name: str, fn: Callable, seed: int, k: int, case, j: int) -> tuple | None:
+    if (name, seed, k, j) not in _BUGGY:
         try:
             with torch.no_grad():
-                _BUGGY[key] = as_tuple(ex.mistakes[j].fn(*case.args))
+                _BUGGY[name, seed, k, j] = as_tuple(fn(*case.args))
         except Exception:  # this mistake cannot run on these shapes
-            _BUGGY[key] = None
-    return _BUGGY[key]
+            _BUGGY[name, seed, k, j] = None
+    return _BUGGY[name, seed, k, j]
 
 
-def mistake(ex: Exercise, cases: list[Case], results: list, seed: int) -> str | None:
-    """The first known mistake equal to the student on every case where the student ran (a
-    mistake that cannot run where the student's function ran is not the student's)."""
+def mistake(name: str, mistakes, cases: list, results: list, seed: int, equal=same) -> str | None:
+    """The first of ``mistakes`` (of the exercise ``name``) equal to the student on every case
+    where the student ran (a mistake that cannot run where the student's function ran is not the
+    student's); ``equal(a, b, rtol, atol)`` compares two results."""
     ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
-    if not ran:
-        return None
-    for j, known in enumerate(ex.mistakes):
-        for k, case, result in ran:
-            buggy = _buggy(ex, seed, k, case, j)
-            if buggy is None or not same(result, buggy, rtol=1e-8, atol=1e-10):
-                break
-        else:
+    for j, known in enumerate(mistakes if ran else ()):
+        buggy = (_buggy(name, known.fn, seed, k, c, j) for k, c, _ in ran)
+        if all(b is not None and equal(r, b, 1e-8, 1e-10) for b, (_, _, r) in zip(buggy, ran)):
             return known.message
     return None
 

@@ -52,10 +52,11 @@ def close(
     )
 
 
-def same(outputs, expected, **tol) -> bool:
+def same(outputs, expected, rtol: float = RTOL, atol: float = ATOL, equal_nan=False) -> bool:
     """Two tuples of tensors equal pairwise (to the parity tolerance unless told otherwise)."""
     return len(outputs) == len(expected) and all(
-        isinstance(a, torch.Tensor) and close(a, b, **tol) for a, b in zip(outputs, expected)
+        isinstance(a, torch.Tensor) and close(a, b, rtol, atol, equal_nan)
+        for a, b in zip(outputs, expected)
     )
 
 

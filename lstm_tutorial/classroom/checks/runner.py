@@ -109,7 +109,9 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
             tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
-        message = diagnosis.helper(ex, student) or diagnosis.mistake(ex, cases, results, seed)
+        message = diagnosis.helper(ex, student) or diagnosis.mistake(
+            ex.name, ex.mistakes, cases, results, seed
+        )
         if message is None and result is not None:
             message = (
                 diagnosis.kept_state(ex, student, cases, k, result)
