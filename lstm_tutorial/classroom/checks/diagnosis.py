@@ -56,8 +56,9 @@ def helper(ex: Exercise, student: Callable) -> str | None:
 
 
 def nudge(arg: object, g: torch.Generator) -> object:
-    """A randomly moved copy of a tensor or of a module's parameters; None for anything else."""
-    if isinstance(arg, torch.Tensor):
+    """A randomly moved copy of a float tensor or of a module's parameters; None for anything
+    else (a bool mask, a number)."""
+    if isinstance(arg, torch.Tensor) and arg.is_floating_point():
         return arg + 0.37 * torch.randn(arg.shape, generator=g, dtype=arg.dtype)
     if isinstance(arg, nn.Module):
         moved = copy.deepcopy(arg)

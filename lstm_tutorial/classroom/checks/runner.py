@@ -21,27 +21,31 @@ from .cases import GRADIENT_CASE, Case
 from .exercise import Exercise, Mistake, as_tuple, reference_result, student_args, valid
 from .failure import close, expect_function, fail, passed, same
 
-__all__ = ["Exercise", "Mistake", "run"]
+__all__ = ["Exercise", "Mistake", "gradients", "run"]
 
 
 def _leaves(args: Sequence, names: Sequence[str]) -> list[tuple[str, torch.Tensor]]:
+    """Every float tensor argument and every parameter of a module argument, by name."""
     out = []
     for a, name in zip(args, names):
-        if isinstance(a, torch.Tensor):
+        if isinstance(a, torch.Tensor) and a.is_floating_point():
             out.append((name, a))
         elif isinstance(a, nn.Module):
             out += [(f"{name}.{n}", p) for n, p in a.named_parameters()]
     return out
 
 
-def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
-    """Fail unless the student's result is differentiable, with the reference's gradients."""
+def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable = list) -> None:
+    """Fail unless the student's result is differentiable, with the reference's gradients with
+    respect to every leaf of ``args``; ``fresh(args)`` gives the student their arguments."""
     args = tuple(
-        a.clone().requires_grad_() if isinstance(a, torch.Tensor) else a for a in case.args
+        a.clone().requires_grad_() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+        for a in args
     )
     leaves = _leaves(args, ex.arg_names)
     g = torch.Generator().manual_seed(99)
-    weights = [torch.randn(case.B, case.H, generator=g, dtype=torch.float64) for _ in ex.outputs]
+    expected = as_tuple(ex.reference(*args))
+    weights = [torch.randn(e.shape, generator=g, dtype=torch.float64) for e in expected]
 
     def grads(outputs: tuple) -> list:
         loss = sum((o * w).sum() for o, w in zip(outputs, weights))
@@ -49,8 +53,8 @@ def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
         return [torch.zeros_like(p) if d is None else d for (_, p), d in zip(leaves, found)]
 
     with torch.enable_grad():
-        theirs = grads(as_tuple(ex.reference(*args)))
-        outcome = call(student, student_args(ex, args))
+        theirs = grads(expected)
+        outcome = call(student, fresh(args))
         if outcome.error is not None:  # e.g. an in-place change of an argument autograd needs
             fail(explain(ex.name, outcome.error, ex.hints))
         result = as_tuple(outcome.result)
@@ -79,7 +83,7 @@ def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> No
     with torch.random.fork_rng(devices=[]):
         cases = ex.cases(torch.Generator().manual_seed(seed))
         _compare(ex, student, cases, seed)
-        _gradients(ex, student, cases[GRADIENT_CASE])
+        gradients(ex, student, cases[GRADIENT_CASE].args, lambda a: student_args(ex, a))
     if not quiet:
         passed(f"{ex.name} matches {ex.equation} on {len(cases)} random cases of different shapes.")
 
