@@ -85,7 +85,7 @@ def reference(query, keys, values, mask) -> tuple:
     return tuple(attend(scores(query, keys), values, mask))  # (context, weights)
 
 
-# for the runner's gradient comparison
+# what the runner's ``gradients`` and ``diagnosis.ignored`` read (the loop below is its own)
 ATTENTION = Exercise(NAME, EQUATION, ("context", "weights"), ARGS, reference, _cases, hints=HINTS)
 
 
