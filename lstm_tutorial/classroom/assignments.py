@@ -1,16 +1,13 @@
-"""Student versions of the tutorial notebooks, and nbgrader-style scoring, without nbgrader.
+"""Student versions of the tutorial notebooks, from cells in nbgrader's format (schema v3).
 
-The exercises are written in nbgrader's cell format (metadata schema v3): a solution cell holds
-its answer between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; a grade cell with ``points``
-runs a check; ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` marks tests students do
-not see. The student version keeps every line outside the markers (the ``def`` line and the
-docstring), replaces each answer with ``raise NotImplementedError(...)``, drops hidden tests,
-clears outputs, locks the locked cells and embeds the figures; the frozen results a notebook reads
-(``../results/NAME.json``, or a checkpoint ``../results/NAME.pt``) are copied to ``results/``
-beside it, and the path changed to match, so the folder can be handed out as it is.
-Scoring (``checks.grading``) follows nbgrader's autograder: a grade cell earns its points iff it
-ends without an error output. With nbgrader installed (``pip install .[classroom]``), ``nbgrader
-generate_assignment`` and ``nbgrader autograde`` do the same from a course folder
+A solution cell holds its answer between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; a
+grade cell with ``points`` runs a check; ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``
+marks tests students do not see. The student version keeps every line outside the markers (the
+``def`` line, the docstring), replaces each answer with ``raise NotImplementedError(...)``, drops
+hidden tests, clears outputs, locks the locked cells and embeds the figures; the frozen results a
+notebook reads (``../results/NAME.json`` or ``.pt``) are copied to ``results/`` beside it and the
+path changed to match, so the folder can be handed out as it is. Scoring is ``grading.py``; with
+nbgrader installed, ``nbgrader generate_assignment`` does the same from a course folder
 (docs/teaching.md).
 
     python -m lstm_tutorial.classroom notebooks build/assignments     # build student versions
@@ -25,6 +22,7 @@ import base64
 import copy
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -35,9 +33,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.png)\)")
-# a notebook's frozen results, read as "../results/NAME.json" (or a checkpoint NAME.pt): shipped
-# beside the student version
-RESULTS = re.compile(r"""(["'])\.\./results/([\w.-]+\.(?:json|pt))\1""")
+RESULTS = re.compile(r"""(["'])\.\./results/([\w.-]+\.(?:json|pt))\1""")  # a frozen result
 
 
 def _grader(cell) -> dict:
@@ -48,57 +44,50 @@ def has_exercises(nb) -> bool:
     return any(_grader(cell).get("solution") or _grader(cell).get("grade") for cell in nb.cells)
 
 
-def _function_name(lines: list[str], before: int, indent: int) -> str | None:
-    """The name of the ``def`` that encloses line ``before`` (less indented than ``indent``)."""
-    for line in reversed(lines[:before]):
-        match = re.match(r"(\s*)def (\w+)\(", line)
-        if match and len(match.group(1)) < indent:
-            return match.group(2)
-    return None
-
-
 def _stub(indent: str, name: str | None) -> str:
     what = f"write {name} here" if name else "write your code here"
     return f'{indent}raise NotImplementedError("{what}, then run the check cell below")'
 
 
-def clear_solutions(source: str, markdown: bool = False, where: str = "a cell") -> str:
-    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block by a stub."""
+def _replace_blocks(source: str, begin: str, end: str, where: str, stub: Callable) -> str:
+    """``source`` with each block from a ``begin`` line to an ``end`` line replaced by
+    ``stub(lines, start)`` (a line, or None to drop the block)."""
     lines, out, start = source.splitlines(), [], None
     for k, line in enumerate(lines):
-        if line.strip() == BEGIN:
+        if line.strip() == begin:
             if start is not None:
-                raise ValueError(f"{where}: {BEGIN} inside another solution block")
+                raise ValueError(f"{where}: {begin} inside another block")
             start = k
-        elif line.strip() == END:
+        elif line.strip() == end:
             if start is None:
-                raise ValueError(f"{where}: {END} without {BEGIN}")
-            indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-            name = _function_name(lines, start, len(indent))
-            out.append(MARKDOWN_STUB if markdown else _stub(indent, name))
+                raise ValueError(f"{where}: {end} without {begin}")
+            out += [s for s in [stub(lines, start)] if s is not None]
             start = None
         elif start is None:
             out.append(line)
     if start is not None:
-        raise ValueError(f"{where}: {BEGIN} without {END}")
+        raise ValueError(f"{where}: {begin} without {end}")
     return "\n".join(out)
+
+
+def clear_solutions(source: str, markdown: bool = False, where: str = "a cell") -> str:
+    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block by a stub that names
+    the enclosing function (same indentation), or by ``MARKDOWN_STUB``."""
+
+    def stub(lines: list[str], start: int) -> str:
+        if markdown:
+            return MARKDOWN_STUB
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+        defs = (re.match(r"(\s*)def (\w+)\(", line) for line in reversed(lines[:start]))
+        name = next((m.group(2) for m in defs if m and len(m.group(1)) < len(indent)), None)
+        return _stub(indent, name)
+
+    return _replace_blocks(source, BEGIN, END, where, stub)
 
 
 def clear_hidden_tests(source: str, where: str = "a cell") -> str:
     """Drop the lines from ``### BEGIN HIDDEN TESTS`` to ``### END HIDDEN TESTS``."""
-    out, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == BEGIN_HIDDEN:
-            hidden = True
-        elif line.strip() == END_HIDDEN:
-            if not hidden:
-                raise ValueError(f"{where}: {END_HIDDEN} without {BEGIN_HIDDEN}")
-            hidden = False
-        elif not hidden:
-            out.append(line)
-    if hidden:
-        raise ValueError(f"{where}: {BEGIN_HIDDEN} without {END_HIDDEN}")
-    return "\n".join(out)
+    return _replace_blocks(source, BEGIN_HIDDEN, END_HIDDEN, where, lambda lines, start: None)
 
 
 def _embed_images(cell, folder: Path) -> None:
@@ -116,27 +105,24 @@ def _embed_images(cell, folder: Path) -> None:
 
 
 def student_version(nb, folder: Path | str = ".", name: str = "notebook", solutions: bool = False):
-    """A copy of ``nb`` for students (figures are looked up relative to ``folder``).
-
-    With ``solutions=True``, the instructor's version instead: answers and hidden tests kept,
-    outputs cleared and figures embedded, a self-contained source for ``nbgrader``.
-    """
+    """A copy of ``nb`` for students (figures are looked up relative to ``folder``); with
+    ``solutions=True`` the instructor's version: answers and hidden tests kept, outputs cleared
+    and figures embedded, a self-contained source for ``nbgrader``."""
     nb = copy.deepcopy(nb)
     for k, cell in enumerate(nb.cells):
-        where, grader = f"{name}, cell {k}", _grader(cell)
+        where, grader, markdown = f"{name}, cell {k}", _grader(cell), cell.cell_type == "markdown"
         if not solutions:
             cell.source = clear_hidden_tests(cell.source, where)
-        if grader.get("solution") and not solutions:
-            if BEGIN in cell.source:
-                cell.source = clear_solutions(cell.source, cell.cell_type == "markdown", where)
-            else:  # a whole-cell answer, as nbgrader does without markers
-                cell.source = MARKDOWN_STUB if cell.cell_type == "markdown" else _stub("", None)
-        if grader.get("locked") and not solutions:
-            cell.metadata["editable"], cell.metadata["deletable"] = False, False
+            if grader.get("solution") and BEGIN in cell.source:
+                cell.source = clear_solutions(cell.source, markdown, where)
+            elif grader.get("solution"):  # a whole-cell answer, as nbgrader does without markers
+                cell.source = MARKDOWN_STUB if markdown else _stub("", None)
+            if grader.get("locked"):
+                cell.metadata["editable"], cell.metadata["deletable"] = False, False
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.source = RESULTS.sub(r"\1results/\2\1", cell.source)
-        elif cell.cell_type == "markdown":
+        elif markdown:
             _embed_images(cell, Path(folder))
     return nb
 
@@ -149,9 +135,8 @@ def results_used(nb) -> list[str]:
 
 
 def build(source: Path | str, target: Path | str, solutions: bool = False) -> list[Path]:
-    """Write the student (or, with ``solutions``, instructor) version of every notebook in
-    ``source`` that has exercises, and beside them (in ``target/results/``) the result files
-    they read, so that ``target`` can be handed out as it is."""
+    """Write the student (or instructor) version of every notebook in ``source`` that has
+    exercises, with the result files they read in ``target/results/``."""
     source, target = Path(source), Path(target)
     if not source.is_dir():
         raise ValueError(f"SOURCE must be a folder of notebooks, got {str(source)!r}")
@@ -167,8 +152,9 @@ def build(source: Path | str, target: Path | str, solutions: bool = False) -> li
                 shutil.copyfile(
                     source.resolve().parent / "results" / name, target / "results" / name
                 )
-            nb = student_version(nb, path.parent, path.name, solutions)
-            nbformat.write(nb, target / path.name)
+            nbformat.write(
+                student_version(nb, path.parent, path.name, solutions), target / path.name
+            )
             written.append(target / path.name)
     return written
 
@@ -197,7 +183,3 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote {path}")
     if not written:
         print(f"no notebook in {args.paths[0]} has nbgrader exercises; nothing written")
-
-
-if __name__ == "__main__":
-    main()

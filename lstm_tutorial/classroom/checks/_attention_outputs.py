@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import torch
 
-from .failure import ATOL, RTOL, fail
-from .failure import close as tensors_close
+from .diagnosis import precision_slip
+from .failure import ATOL, RTOL, fail, same
 
 NAME = "attention_context"
 EQUATION = "e = q·k, α = softmax over s (padding at −∞), c = Σ_s α v"
@@ -26,11 +26,8 @@ class Case(NamedTuple):
 
 
 def close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    """Pairwise ``failure.close``; NaN equals NaN (a mistake that fills padding with NaN)."""
-    return len(a) == len(b) and all(
-        isinstance(x, torch.Tensor) and tensors_close(x, y, rtol, atol, equal_nan=True)
-        for x, y in zip(a, b)
-    )
+    """``failure.same`` with NaN equal to NaN (a mistake that fills padding with NaN)."""
+    return same(a, b, rtol, atol, equal_nan=True)
 
 
 def valid(result: object, case: Case) -> tuple | None:
@@ -91,18 +88,9 @@ def last_resort(case: Case, result: tuple, expected: tuple) -> str:
         )
     wrong = [w for w, o, e in zip(("context", "weights"), result, expected) if not close([o], [e])]
     error = max((o - e).abs().max().item() for o, e in zip(result, expected))
-    if error < 1e-3 and all(torch.equal(o, o.float().double()) for o in result):
-        return (
-            f"{NAME} is almost right but not exact (largest error {error:.1e}): a step ran "
-            "in float32; keep every tensor float64."
-        )
-    for d in range(1, 9):
-        if error < 1e-3 and all(
-            ((o * 10**d).round() - o * 10**d).abs().max() < 1e-6 for o in result
-        ):
-            return f"{NAME} rounds its result to {d} decimals: return the exact values."
+    slip = precision_slip(NAME, result, error)
     where = ", ".join(f"{s}={getattr(case, s)}" for s in "BTSHK")
-    return (
+    return slip or (
         f"{NAME} returns the right shape but wrong values for {' and '.join(wrong)}, "
         f"largest error {error:.3g} at {where}: compare each line with {EQUATION}."
     )

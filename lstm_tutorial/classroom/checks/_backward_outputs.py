@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from .failure import ATOL, RTOL, fail
+from .failure import ATOL, RTOL, fail, sizes
 from .failure import close as tensors_close
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def flatten(ex: Backward, result: object) -> list[object]:
 
 
 def check_tensor(ex: Backward, name: str, value: object, want: torch.Tensor, letters: str):
-    shape = "(" + ", ".join(str(s) for s in want.shape) + ("," if want.dim() == 1 else "") + ")"
+    shape = sizes(*want.shape)
     if not isinstance(value, torch.Tensor):
         fail(
             f"{ex.name} must return {name} as a torch.Tensor of shape {letters}, got "
@@ -53,7 +53,7 @@ def check_tensor(ex: Backward, name: str, value: object, want: torch.Tensor, let
     if value.dtype != torch.float64:
         fail(f"{ex.name} returned {name} with dtype {value.dtype}, expected torch.float64.")
     if value.shape != want.shape:
-        got = "(" + ", ".join(str(s) for s in value.shape) + ")"
+        got = sizes(*value.shape)
         if want.dim() == 2 and value.shape == want.T.shape:
             hint = (
                 ": a weight's gradient has the weight's shape, one row per unit, e.g. dW = dz.T @ x"

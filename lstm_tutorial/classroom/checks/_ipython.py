@@ -20,50 +20,40 @@ from .failure import CheckFailed
 STUB = re.compile(r"write (\w+|your answer) here, then run the check cell below")
 
 
-def _red(text: str) -> list[str]:
-    return [f"\x1b[0;31m✗ {text}\x1b[0m"]
-
-
 def unwritten(namespace: dict) -> list[str]:
     """The notebook's functions whose body is still a stub (their code holds the stub's text)."""
-    names = []
-    for name, value in namespace.items():
-        code = getattr(value, "__code__", None)
-        consts = getattr(code, "co_consts", ())
-        if any(isinstance(c, str) and STUB.fullmatch(c) for c in consts):
-            names.append(name)
-    return names
+    return [
+        name
+        for name, value in namespace.items()
+        if any(
+            isinstance(c, str) and STUB.fullmatch(c)
+            for c in getattr(getattr(value, "__code__", None), "co_consts", ())
+        )
+    ]
 
 
 def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
     """IPython custom-exception handler: display one sentence as the cell's error output."""
-    if issubclass(etype, CheckFailed):
-        shell._showtraceback(etype, value, _red(str(value)))
-        return
     stub = STUB.fullmatch(str(value)) if issubclass(etype, NotImplementedError) else None
     missing = unwritten(shell.user_ns)
-    if stub is not None:
+    if issubclass(etype, CheckFailed):
+        text = str(value)
+    elif stub is not None:
         name = stub.group(1) if stub.group(1) != "your answer" else (missing or ["an exercise"])[0]
-        shell._showtraceback(
-            etype,
-            value,
-            _red(
-                f"{name} is not written yet, and this cell uses it: write {name} in its "
-                "exercise cell above, run its check cell, then run this cell again."
-            ),
+        text = (
+            f"{name} is not written yet, and this cell uses it: write {name} in its exercise "
+            "cell above, run its check cell, then run this cell again."
         )
     elif missing:  # most likely a consequence: an earlier cell stopped at the stub
-        text = str(value).strip().splitlines()[0] if str(value).strip() else ""
-        shell._showtraceback(
-            etype,
-            value,
-            _red(
-                f"{etype.__name__}: {text}, most likely because {', '.join(missing)} is not "
-                "written yet: write it, run its check, then run the notebook again from the top."
-            ),
+        first = str(value).strip().splitlines()[0] if str(value).strip() else ""
+        text = (
+            f"{etype.__name__}: {first}, most likely because {', '.join(missing)} is not "
+            "written yet: write it, run its check, then run the notebook again from the top."
         )
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+        return
+    shell._showtraceback(etype, value, [f"\x1b[0;31m✗ {text}\x1b[0m"])
 
 
 def install_ipython_handler() -> bool:

@@ -73,122 +73,58 @@ def _tanh_c_prime(c):
     return 1 - tanh(c) ** 2
 
 
-LSTM_MISTAKES = (
-    Mistake(
-        "the tanh′ of c is missing: dh reaches c as dh ⊙ o ⊙ (1 − tanh(c)²), not dh ⊙ o.",
-        _wrong_dc(lambda dh, dc, c: dc + dh * c.o),
-    ),
-    Mistake(
-        "the contribution from the next step is forgotten: add the upstream dc, "
-        "dc + dh ⊙ o ⊙ (1 − tanh(c)²).",
-        _wrong_dc(lambda dh, dc, c: dh * c.o * _tanh_c_prime(c.c)),
-    ),
-    Mistake(
-        "the path from h into c is missing: to the upstream dc add dh ⊙ o ⊙ (1 − tanh(c)²), "
-        "since h = o ⊙ tanh(c).",
-        _wrong_dc(lambda dh, dc, c: dc),
-    ),
-    Mistake(
-        "tanh′ was taken at c_prev: h = o ⊙ tanh(c) uses the new c, so 1 − tanh(c)².",
-        _wrong_dc(lambda dh, dc, c: dc + dh * c.o * _tanh_c_prime(c.c_prev)),
-    ),
-    Mistake(
-        "the forget gate's gradient goes through the wrong state: c = f ⊙ c_prev + i ⊙ g, so "
-        "df = dc ⊙ c_prev, not dc ⊙ c.",
-        _dz_wrong(f=lambda do, dc, c: dc * c.c * c.f * (1 - c.f)),
-    ),
-    Mistake(
-        "di and dg are swapped: c = f ⊙ c_prev + i ⊙ g gives di = dc ⊙ g and dg = dc ⊙ i.",
-        _dz_wrong(
-            i=lambda do, dc, c: dc * c.i * c.i * (1 - c.i),
-            g=lambda do, dc, c: dc * c.g * (1 - c.g**2),
-        ),
-    ),
-    Mistake(
-        "o′ is missing: the output gate is σ(z_o), so dz_o = do ⊙ o(1 − o).",
-        _dz_wrong(o=lambda do, dc, c: do),
-    ),
-    Mistake(
-        "σ′ of the forget gate is missing: dz_f = df ⊙ f(1 − f).",
-        _dz_wrong(f=lambda do, dc, c: dc * c.c_prev),
-    ),
-    Mistake(
-        "σ′ of the input gate is missing: dz_i = di ⊙ i(1 − i).",
-        _dz_wrong(i=lambda do, dc, c: dc * c.g),
-    ),
-    Mistake(
-        "tanh′ of the candidate is missing: g = tanh(z_g), so dz_g = dg ⊙ (1 − g²).",
-        _dz_wrong(g=lambda do, dc, c: dc * c.i),
-    ),
-    Mistake(
-        "the sigmoid gates use tanh′ = 1 − σ²; σ′ is σ(1 − σ): e.g. dz_f = df ⊙ f(1 − f).",
-        _dz_wrong(
-            f=lambda do, dc, c: dc * c.c_prev * (1 - c.f**2),
-            i=lambda do, dc, c: dc * c.g * (1 - c.i**2),
-            o=lambda do, dc, c: do * (1 - c.o**2),
-        ),
-    ),
-    Mistake(
-        "do uses c without tanh: h = o ⊙ tanh(c), so do = dh ⊙ tanh(c).",
-        lambda dh, dc, cache, cell: _from_dc(dh * cache.c, _do_dc(dh, dc, cache)[1], cache, cell),
-    ),
-    Mistake(
-        "dc_prev was not multiplied by f: along the cell state ∂c/∂c_prev = f, so "
-        "dc_prev = dc ⊙ f.",
-        _with(dc_prev=lambda r, dh, dc, cache, cell: _do_dc(dh, dc, cache)[1]),
-    ),
-    Mistake(
-        "dc_prev passes back only the upstream dc: it is the total dc (upstream dc plus the path "
-        "through h) times f.",
-        _with(dc_prev=lambda r, dh, dc, cache, cell: dc * cache.f),
-    ),
-    Mistake(
-        "dh_prev is zero: that is the 1997 truncated gradient; the full gradient sums dz @ U "
-        "over the four layers.",
-        _with(dh_prev=lambda r, dh, dc, cache, cell: 0 * dh),
-    ),
-    *(
-        Mistake(
-            f"dh_prev misses the term of layer {k} (cell.{k}): h_prev feeds all four layers, so "
-            "dh_prev sums dz @ U over f, i, g and o.",
-            lambda dh, dc, cache, cell, k=k: _layers(
-                *_parts(dh, dc, cache, cell), cache, cell, skip=k
-            ),
-        )
-        for k in GATES
-    ),
-    Mistake(
-        "dh_prev and dc_prev are swapped: return (dx, dh_prev, dc_prev, grads) in that order.",
-        _with(
-            dh_prev=lambda r, *a: r.dc_prev,
-            dc_prev=lambda r, *a: r.dh_prev,
-        ),
-    ),
-    Mistake(
-        "the gate gradients are in torch's order i, f, g, o; LSTMGrads takes them as "
-        "f, i, g, o (by name: LSTMGrads(f=..., i=..., g=..., o=...)).",
-        _with(params=lambda r, *a: LSTMGrads(r.params.i, r.params.f, r.params.g, r.params.o)),
-    ),
-    Mistake(
-        "the weight gradients are transposed: each has its weight's shape, dW_k = dz_k.T @ x and "
-        "dU_k = dz_k.T @ h_prev.",
-        _with(
-            params=lambda r, *a: LSTMGrads(*(p._replace(W=p.W.T, U=p.U.T) for p in r.params)),
-        ),
-    ),
-    Mistake(
-        "dx uses W.T: each layer's x @ W.T goes back as dz @ W, summed over the four layers.",
-        lambda dh, dc, cache, cell: lstm_step_backward(dh, dc, cache, cell)._replace(
-            dx=sum(dz @ getattr(cell, k).W.T for k, dz in _parts(dh, dc, cache, cell)[0].items())
-        ),
-    ),
-    Mistake(
-        "db averages over the batch: b is added to every example's row, so db = dz.sum(0).",
-        _with(
-            params=lambda r, dh, *a: LSTMGrads(*(p._replace(b=p.b / len(dh)) for p in r.params)),
-        ),
-    ),
-)
+# (sentence, wrong step (dh, dc, cache, cell) -> LSTMStepGrads)
+LSTM_MISTAKES = tuple(Mistake(*m) for m in [
+    ("the tanh′ of c is missing: dh reaches c as dh ⊙ o ⊙ (1 − tanh(c)²), not dh ⊙ o.",
+     _wrong_dc(lambda dh, dc, c: dc + dh * c.o)),
+    ("the contribution from the next step is forgotten: add the upstream dc, "
+     "dc + dh ⊙ o ⊙ (1 − tanh(c)²).", _wrong_dc(lambda dh, dc, c: dh * c.o * _tanh_c_prime(c.c))),
+    ("the path from h into c is missing: to the upstream dc add dh ⊙ o ⊙ (1 − tanh(c)²), "
+     "since h = o ⊙ tanh(c).", _wrong_dc(lambda dh, dc, c: dc)),
+    ("tanh′ was taken at c_prev: h = o ⊙ tanh(c) uses the new c, so 1 − tanh(c)².",
+     _wrong_dc(lambda dh, dc, c: dc + dh * c.o * _tanh_c_prime(c.c_prev))),
+    ("the forget gate's gradient goes through the wrong state: c = f ⊙ c_prev + i ⊙ g, so "
+     "df = dc ⊙ c_prev, not dc ⊙ c.", _dz_wrong(f=lambda do, dc, c: dc * c.c * c.f * (1 - c.f))),
+    ("di and dg are swapped: c = f ⊙ c_prev + i ⊙ g gives di = dc ⊙ g and dg = dc ⊙ i.",
+     _dz_wrong(i=lambda do, dc, c: dc * c.i * c.i * (1 - c.i),
+               g=lambda do, dc, c: dc * c.g * (1 - c.g**2))),
+    ("o′ is missing: the output gate is σ(z_o), so dz_o = do ⊙ o(1 − o).",
+     _dz_wrong(o=lambda do, dc, c: do)),
+    ("σ′ of the forget gate is missing: dz_f = df ⊙ f(1 − f).",
+     _dz_wrong(f=lambda do, dc, c: dc * c.c_prev)),
+    ("σ′ of the input gate is missing: dz_i = di ⊙ i(1 − i).",
+     _dz_wrong(i=lambda do, dc, c: dc * c.g)),
+    ("tanh′ of the candidate is missing: g = tanh(z_g), so dz_g = dg ⊙ (1 − g²).",
+     _dz_wrong(g=lambda do, dc, c: dc * c.i)),
+    ("the sigmoid gates use tanh′ = 1 − σ²; σ′ is σ(1 − σ): e.g. dz_f = df ⊙ f(1 − f).",
+     _dz_wrong(f=lambda do, dc, c: dc * c.c_prev * (1 - c.f**2),
+               i=lambda do, dc, c: dc * c.g * (1 - c.i**2), o=lambda do, dc, c: do * (1 - c.o**2))),
+    ("do uses c without tanh: h = o ⊙ tanh(c), so do = dh ⊙ tanh(c).",
+     lambda dh, dc, cache, cell: _from_dc(dh * cache.c, _do_dc(dh, dc, cache)[1], cache, cell)),
+    ("dc_prev was not multiplied by f: along the cell state ∂c/∂c_prev = f, so "
+     "dc_prev = dc ⊙ f.", _with(dc_prev=lambda r, dh, dc, cache, cell: _do_dc(dh, dc, cache)[1])),
+    ("dc_prev passes back only the upstream dc: it is the total dc (upstream dc plus the path "
+     "through h) times f.", _with(dc_prev=lambda r, dh, dc, cache, cell: dc * cache.f)),
+    ("dh_prev is zero: that is the 1997 truncated gradient; the full gradient sums dz @ U "
+     "over the four layers.", _with(dh_prev=lambda r, dh, dc, cache, cell: 0 * dh)),
+    *((f"dh_prev misses the term of layer {k} (cell.{k}): h_prev feeds all four layers, so "
+       "dh_prev sums dz @ U over f, i, g and o.",
+       lambda dh, dc, cache, cell, k=k: _layers(*_parts(dh, dc, cache, cell), cache, cell, skip=k))
+      for k in GATES),
+    ("dh_prev and dc_prev are swapped: return (dx, dh_prev, dc_prev, grads) in that order.",
+     _with(dh_prev=lambda r, *a: r.dc_prev, dc_prev=lambda r, *a: r.dh_prev)),
+    ("the gate gradients are in torch's order i, f, g, o; LSTMGrads takes them as "
+     "f, i, g, o (by name: LSTMGrads(f=..., i=..., g=..., o=...)).",
+     _with(params=lambda r, *a: LSTMGrads(r.params.i, r.params.f, r.params.g, r.params.o))),
+    ("the weight gradients are transposed: each has its weight's shape, dW_k = dz_k.T @ x and "
+     "dU_k = dz_k.T @ h_prev.",
+     _with(params=lambda r, *a: LSTMGrads(*(p._replace(W=p.W.T, U=p.U.T) for p in r.params)))),
+    ("dx uses W.T: each layer's x @ W.T goes back as dz @ W, summed over the four layers.",
+     lambda dh, dc, cache, cell: lstm_step_backward(dh, dc, cache, cell)._replace(
+         dx=sum(dz @ getattr(cell, k).W.T for k, dz in _parts(dh, dc, cache, cell)[0].items()))),
+    ("db averages over the batch: b is added to every example's row, so db = dz.sum(0).",
+     _with(params=lambda r, dh, *a: LSTMGrads(*(p._replace(b=p.b / len(dh)) for p in r.params)))),
+])  # fmt: skip
 
 
 def _parts(dh, dc, cache, cell):

@@ -22,7 +22,9 @@ from ...attention import attend
 from ._attention_mistakes import ATTENTION_MISTAKES, scores
 from ._attention_outputs import EQUATION, NAME, Case, close, last_resort, shape_fault, valid
 from .calling import ERROR_HINTS, call, explain
-from .failure import fail, passed
+from .diagnosis import ignored, mistake
+from .failure import expect_function, fail, passed
+from .runner import Exercise, gradients
 
 ARGS = ("query", "keys", "values", "mask")
 DEFAULT_HINT = (
@@ -83,29 +85,8 @@ def reference(query, keys, values, mask) -> tuple:
     return tuple(attend(scores(query, keys), values, mask))  # (context, weights)
 
 
-# The mistakes' results on the cases of a seed, computed once per process (a class set checked
-# in one kernel pays for the catalogue once). None: the mistake cannot run on that case.
-_BUGGY: dict[tuple[int, int, int], tuple | None] = {}
-
-
-def _buggy(seed: int, k: int, case: Case, j: int) -> tuple | None:
-    if (seed, k, j) not in _BUGGY:
-        try:
-            with torch.no_grad():
-                _BUGGY[seed, k, j] = tuple(ATTENTION_MISTAKES[j].fn(*case.args))
-        except Exception:  # this mistake cannot run on these shapes
-            _BUGGY[seed, k, j] = None
-    return _BUGGY[seed, k, j]
-
-
-def _mistake(cases: list[Case], results: list, seed: int) -> str | None:
-    """The first known mistake equal to the student on every case where the student ran."""
-    ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
-    for j, known in enumerate(ATTENTION_MISTAKES if ran else ()):
-        buggy = (_buggy(seed, k, c, j) for k, c, _ in ran)
-        if all(b is not None and close(r, b, 1e-8, 1e-10) for b, (_, _, r) in zip(buggy, ran)):
-            return known.message
-    return None
+# what the runner's ``gradients`` and ``diagnosis.ignored`` read (the loop below is its own)
+ATTENTION = Exercise(NAME, EQUATION, ("context", "weights"), ARGS, reference, _cases, hints=HINTS)
 
 
 def _kept_state(student, cases, k, result) -> str | None:
@@ -118,53 +99,10 @@ def _kept_state(student, cases, k, result) -> str | None:
     return None
 
 
-def _ignored(student, case: Case, result: tuple) -> str | None:
-    g = torch.Generator().manual_seed(1234)
-    for j, arg in enumerate(ARGS[:3]):
-        args = list(case.args)
-        args[j] = args[j] + 0.37 * torch.randn(args[j].shape, generator=g, dtype=torch.float64)
-        moved = call(student, [a.clone() for a in args]).result
-        if isinstance(moved, tuple | list) and close(tuple(moved), result):
-            return f"{NAME}'s result does not change when {arg} changes: use the argument {arg}."
-    return None
-
-
-def _gradients(student, case: Case) -> None:
-    args = [a.clone().requires_grad_() if a.is_floating_point() else a for a in case.args]
-    g = torch.Generator().manual_seed(99)
-    expected = reference(*args)
-    w = [torch.randn(t.shape, generator=g, dtype=torch.float64) for t in expected]
-
-    def grads(outputs):
-        loss = sum((o * wo).sum() for o, wo in zip(outputs, w))
-        found = torch.autograd.grad(loss, args[:3], allow_unused=True)
-        return [torch.zeros_like(a) if d is None else d for a, d in zip(args[:3], found)]
-
-    with torch.enable_grad():
-        theirs = grads(expected)
-        result = call(student, args).result
-        if not all(isinstance(t, torch.Tensor) and t.requires_grad for t in result):
-            fail(
-                f"{NAME} returns the right values, but they carry no gradient: compute with "
-                "torch operations only (no .detach(), .data, numpy or torch.no_grad())."
-            )
-        ours = grads(result)
-    for arg, a, b in zip(ARGS, ours, theirs):
-        if not torch.allclose(a, b, 1e-8, 1e-10):
-            fail(
-                f"{NAME} returns the right values but the wrong gradient with respect to "
-                f"{arg}: a piece is cut from autograd (.detach(), .data or numpy)."
-            )
-
-
 def check_attention_context(attention_context: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``attention_context(query, keys, values, mask) -> (context, weights)``."""
     student = attention_context
-    if not callable(student):
-        fail(
-            f"check_{NAME} expects your function itself, e.g. check_{NAME}({NAME}), "
-            f"got {type(student).__name__}."
-        )
+    expect_function(NAME, student)
     used = set(getattr(getattr(student, "__code__", None), "co_names", ()))
     for key in ANSWER_KEYS:
         if key in used:
@@ -189,7 +127,7 @@ def check_attention_context(attention_context: object, seed: int = 0, quiet: boo
             expected = reference(*case.args)
             if result is not None and close(result, expected):
                 continue
-            message = _mistake(cases, results, seed)
+            message = mistake(NAME, ATTENTION_MISTAKES, cases, results, seed, close)
             if message is None and outcome.error is not None:
                 message = explain(NAME, outcome.error, HINTS)
             if message is None and result is None:
@@ -197,7 +135,7 @@ def check_attention_context(attention_context: object, seed: int = 0, quiet: boo
             fail(
                 message
                 or _kept_state(student, cases, k, result)
-                or _ignored(student, case, result)
+                or ignored(ATTENTION, student, case, result)
                 or last_resort(case, result, expected)
             )
         for case, (_, alpha) in zip(cases, results):
@@ -206,6 +144,6 @@ def check_attention_context(attention_context: object, seed: int = 0, quiet: boo
                     f"{NAME} is almost right, but padded positions get tiny weights instead "
                     "of exactly 0: fill their scores with float('-inf')."
                 )
-        _gradients(student, cases[GRADIENT_CASE])
+        gradients(ATTENTION, student, cases[GRADIENT_CASE].args)
     if not quiet:
         passed(f"{NAME} matches {EQUATION} on {len(cases)} random cases of different shapes.")

@@ -33,7 +33,7 @@ from ._lstm_backward_mistakes import LSTM_MISTAKES
 from ._rnn_backward_mistakes import RNN_MISTAKES
 from .calling import call_or_fail as call
 from .exercise import Mistake
-from .failure import fail, passed
+from .failure import expect_function, fail, passed
 
 # (B, D, H): the first has D == H so that every mistake that bends a shape still runs and can be
 # named; then B == D, B == H, H == 1, B == 1, and the first shape once more
@@ -126,11 +126,7 @@ def _diagnose(ex: Backward, args: tuple, outputs: list) -> str | None:
 
 
 def _run(ex: Backward, student: object, seed: int) -> None:
-    if not callable(student):
-        fail(
-            f"check_{ex.name} expects your function itself, e.g. check_{ex.name}({ex.name}), "
-            f"got {type(student).__name__}."
-        )
+    expect_function(ex.name, student)
     hints = [
         ("does not require grad", "autograd is off here: write the backward by hand"),
         (

@@ -1,8 +1,7 @@
-"""Calling a student's function: whatever it raises becomes one sentence that says what to change.
-
-The sentence keeps the first line of the error's own text (students learn to read errors) and
-always adds what usually causes it in these exercises; a bare exception never reaches them.
-"""
+"""Calling a student's function: what it raises, or a wrong kind of value it returns (None,
+numpy, a tuple, float32, a transposed or concatenated shape, NaN), becomes one sentence that says
+what to change. For an error the sentence keeps the first line of the error's own text (students
+learn to read errors) and adds what usually causes it in these exercises."""
 
 from __future__ import annotations
 
@@ -11,44 +10,34 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .failure import CheckFailed, fail
+import torch
+
+from .failure import CheckFailed, fail, sizes
 
 # (phrase of an error's text, what it usually means here). The first phrase found wins.
 ERROR_HINTS = [
-    (
-        "for @: 'Tensor' and 'builtin_function_or_method'",
-        "W.t is a method, not the transpose itself: write W.T (or W.t())",
-    ),
+    ("for @: 'Tensor' and 'builtin_function_or_method'",
+     "W.t is a method, not the transpose itself: write W.T (or W.t())"),
     ("for @: 'Tensor' and 'method'", "W.t is a method, not the transpose itself: write W.T"),
     ("'builtin_function_or_method' object", "a method was used without (): write W.T or W.t()"),
-    (
-        "mat1 and mat2 shapes cannot be multiplied",
-        "weights act on row vectors here, so W x is written x @ W.T (and U h_prev is h_prev @ U.T)",
-    ),
-    (
-        "must match the size of tensor",
-        "two tensors of different shapes were combined (a * where @ belongs, or W @ x.T); with "
-        "one example per row every term is (B, H): x @ W.T, h_prev @ U.T, and b (H,) broadcast "
-        "over the rows",
-    ),
-    (
-        "expected scalar type",
-        "a float32 tensor was mixed in: keep every tensor float64 (no .float(), and give "
-        "torch.tensor/torch.zeros dtype=torch.float64 or use torch.zeros_like)",
-    ),
+    ("mat1 and mat2 shapes cannot be multiplied",
+     "weights act on row vectors here, so W x is written x @ W.T (and U h_prev is h_prev @ U.T)"),
+    ("must match the size of tensor",
+     "two tensors of different shapes were combined (a * where @ belongs, or W @ x.T); with "
+     "one example per row every term is (B, H): x @ W.T, h_prev @ U.T, and b (H,) broadcast "
+     "over the rows"),
+    ("expected scalar type",
+     "a float32 tensor was mixed in: keep every tensor float64 (no .float(), and give "
+     "torch.tensor/torch.zeros dtype=torch.float64 or use torch.zeros_like)"),
     ("same dtype", "a float32 tensor was mixed in: keep every tensor float64 (no .float())"),
     ("must be Tensor, not", "torch functions take tensors: pass the tensor itself, not a number"),
-    (
-        "in-place operation",
-        "the function changes a tensor in place (+=, *=, [...] =): compute a new tensor instead",
-    ),
+    ("in-place operation",
+     "the function changes a tensor in place (+=, *=, [...] =): compute a new tensor instead"),
     ("numpy() on Tensor that requires grad", "compute with torch, not numpy"),
     ("maximum recursion depth", "the function calls itself: compute the result from its pieces"),
-    (
-        "where it is not associated with a value",
-        "a variable is used before the line that computes it: in that place the equation "
-        "needs one of the arguments (x, h_prev, c_prev) or a value computed earlier",
-    ),
+    ("where it is not associated with a value",
+     "a variable is used before the line that computes it: in that place the equation "
+     "needs one of the arguments (x, h_prev, c_prev) or a value computed earlier"),
     ("positional argument", "keep the signature given in the task"),
     ("unexpected keyword argument", "keep the signature given in the task"),
     ("'NoneType' object", "a value is None: did a helper function forget its `return`?"),
@@ -56,7 +45,7 @@ ERROR_HINTS = [
     ("not subscriptable", "index only tensors and tuples"),
     ("cannot unpack", "return exactly the values the task asks for, in its order"),
     ("too many values to unpack", "return exactly the values the task asks for, in its order"),
-]
+]  # fmt: skip
 TORCH_NAMES = {"sigmoid", "tanh", "exp", "relu", "softmax", "zeros", "ones", "cat", "matmul"}
 DEFAULT_HINT = "compare that line's shapes with the task (x (B, D), h_prev (B, H), W (H, D))"
 
@@ -114,3 +103,70 @@ def call_or_fail(name: str, fn: Callable, args: Sequence, hints=()) -> object:
     if outcome.error is not None:
         fail(explain(name, outcome.error, hints))
     return outcome.result
+
+
+# ---- what it returned
+
+
+def tensor(name: str, value: object, what: str, B: int, H: int, hint: str = "") -> torch.Tensor:
+    """``value`` if it is a float64 tensor of shape (B, H); else CheckFailed naming the fault."""
+    if value is None:
+        fail(f"{name} returned None: end it with `return {what}`.")
+    if isinstance(value, tuple | list) and any(isinstance(v, torch.Tensor) for v in value):
+        fail(
+            f"{name} must return {what} alone, as a torch.Tensor of shape (B, H), got a "
+            f"{type(value).__name__} of {len(value)}: write `return {what}` (no comma, no "
+            "second value)."
+        )
+    if type(value).__module__ == "numpy":
+        fail(
+            f"{name} must return {what} as a torch.Tensor of shape (B, H), got a numpy "
+            f"{type(value).__name__}: compute with torch (torch.sigmoid, torch.tanh, @), not numpy."
+        )
+    if not isinstance(value, torch.Tensor):
+        fail(
+            f"{name} must return {what} as a torch.Tensor of shape (B, H), "
+            f"got {type(value).__name__}."
+        )
+    if value.dtype != torch.float64:
+        fail(
+            f"{name} returned {what} with dtype {value.dtype}, expected torch.float64: do not "
+            "create tensors with another dtype (or call .float()) inside the function."
+        )
+    shape = tuple(value.shape)
+    if shape != (B, H):
+        expected = f"expected (B, H) = {sizes(B, H)}, got {sizes(*shape)}"
+        if shape == (H, B):
+            hint = "put one example per row: x @ W.T rather than W @ x.T"
+        elif shape == (B, 2 * H):
+            hint = "torch.cat put two terms side by side; add them with + instead"
+        elif shape in ((H,), (B,), ()):
+            hint = "a dimension was lost: keep one row per example and one column per unit"
+        elif len(shape) == 3 or shape in ((B, B), (H, H)):
+            hint = hint or "⊙ is the element-wise product *, and only weights are multiplied with @"
+        elif len(shape) == 2 and 1 in shape:
+            hint = "a sum or reduction collapsed a dimension: keep every unit's value separate"
+        hint = hint or "keep one row per example (B) and one column per hidden unit (H)"
+        fail(f"{name} returned {what} with the wrong shape ({expected}): {hint}.")
+    if not torch.isfinite(value).all():
+        fail(f"{name} returned {what} containing NaN or inf values.")
+    return value
+
+
+def tensors(name: str, result: object, outputs: tuple[str, ...], B: int, H: int, hint=""):
+    """The result as a tuple of ``len(outputs)`` tensors of shape (B, H), or CheckFailed."""
+    if len(outputs) == 1:
+        return (tensor(name, result, outputs[0], B, H, hint),)
+    pair = "(" + ", ".join(outputs) + ")"
+    if result is None:
+        fail(f"{name} returned None: end it with `return {', '.join(outputs)}`.")
+    if isinstance(result, torch.Tensor):
+        fail(f"{name} must return the pair {pair}, got a single tensor.")
+    if not isinstance(result, tuple | list) or len(result) != len(outputs):
+        n = len(result) if isinstance(result, tuple | list) else 0
+        got = f"{n} value" + "s" * (n != 1) if n else type(result).__name__
+        fail(f"{name} must return the pair {pair}, got {got}.")
+    for value, what in zip(result, outputs):
+        if value is None:
+            fail(f"{name} returned None as {what}: return the pair {pair} of tensors.")
+    return tuple(tensor(name, v, what, B, H, hint) for v, what in zip(result, outputs))

@@ -8,6 +8,9 @@ import torch
 from .cases import SHAPES, Case, uniform
 from .runner import Exercise, Mistake, run
 
+ELEMENTWISE = "⊙ is the element-wise product, written *, not the matrix product @"
+C = "c = f ⊙ c_prev + i ⊙ g"
+
 
 def _update_cases(g: torch.Generator) -> list[Case]:
     """c_prev unbounded, f and i in (0, 1), g in (−1, 1), for the (B, H) of every shape."""
@@ -23,111 +26,61 @@ def _update(c_prev, f, i, g):
     return f * c_prev + i * g  # (B, H), the line of LSTMCell.step
 
 
+# (sentence, wrong update (c_prev, f, i, g) -> c); lstm_step.py puts each in the LSTM step
+UPDATE_MISTAKES = [
+    ("the cell state was not multiplied by f: the kept memory is f ⊙ c_prev.",
+     lambda c, f, i, g: c + i * g),
+    ("the candidate was not multiplied by i: the new memory is i ⊙ g.",
+     lambda c, f, i, g: f * c + g),
+    ("f and i are swapped: f multiplies c_prev and i multiplies g.",
+     lambda c, f, i, g: f * g + i * c),
+    (f"the new memory i ⊙ g is missing: {C}.", lambda c, f, i, g: f * c),
+    (f"the kept memory f ⊙ c_prev is missing: {C}.", lambda c, f, i, g: i * g),
+    ("the candidate g is missing from the new memory i ⊙ g.", lambda c, f, i, g: f * c + i),
+    ("the terms are paired wrongly: f goes with c_prev and i with g.",
+     lambda c, f, i, g: f * i + c * g),
+    (f"the two terms are added, not multiplied: {C}.", lambda c, f, i, g: f * c * i * g),
+    ("c uses 1 − f: f ⊙ c_prev already keeps memory where f is close to 1.",
+     lambda c, f, i, g: (1 - f) * c + i * g),
+    ("this is the coupled update with i = 1 − f; here use the input gate i.",
+     lambda c, f, i, g: f * c + (1 - f) * g),
+    ("c must not be squashed by tanh: the tanh belongs to h = o ⊙ tanh(c).",
+     lambda c, f, i, g: torch.tanh(f * c + i * g)),
+    (f"c must not be squashed by σ: {C} is a plain sum.",
+     lambda c, f, i, g: torch.sigmoid(f * c + i * g)),
+    ("c uses 1 − i: the input gate i itself scales the candidate, i ⊙ g.",
+     lambda c, f, i, g: f * c + (1 - i) * g),
+    (f"the new memory i ⊙ g is subtracted; add it: {C}.", lambda c, f, i, g: f * c - i * g),
+    ("c_prev is counted twice: the only old memory kept is f ⊙ c_prev.",
+     lambda c, f, i, g: f * c + i * g + c),
+    ("f and c_prev are added, not multiplied: the kept memory is f ⊙ c_prev.",
+     lambda c, f, i, g: f + c + i * g),
+    ("g is already a tanh output: do not apply tanh to it again.",
+     lambda c, f, i, g: f * c + i * torch.tanh(g)),
+    ("f and i are already gate values: do not apply σ to them again.",
+     lambda c, f, i, g: torch.sigmoid(f) * c + torch.sigmoid(i) * g),
+    (f"{ELEMENTWISE}.", lambda c, f, i, g: f @ c + i @ g),
+    (f"f multiplies only c_prev: {C}, not f ⊙ (c_prev + i ⊙ g).",
+     lambda c, f, i, g: f * (c + i * g)),
+    (f"g multiplies only i: {C}, not (f ⊙ c_prev + i) ⊙ g.", lambda c, f, i, g: (f * c + i) * g),
+    ("i and g are added, not multiplied: the new memory is i ⊙ g.",
+     lambda c, f, i, g: f * c + i + g),
+]  # fmt: skip
+
 CELL_UPDATE = Exercise(
     name="cell_update",
-    equation="c = f ⊙ c_prev + i ⊙ g",
+    equation=C,
     outputs=("c",),
     arg_names=("c_prev", "f", "i", "g"),
     reference=_update,
     cases=_update_cases,
     sizes="BH",
     hints=[
-        ("mat1 and mat2", "⊙ is the element-wise product, written *, not the matrix product @"),
-        (
-            "must match the size",
-            "all four inputs have shape (B, H), and ⊙ is the element-wise "
-            "product, written *, not the matrix product @",
-        ),
+        ("mat1 and mat2", ELEMENTWISE),
+        ("must match the size", f"all four inputs have shape (B, H), and {ELEMENTWISE}"),
     ],
-    shape_hint="⊙ is the element-wise product, written *, not the matrix product @",
-    mistakes=[
-        Mistake(
-            "the cell state was not multiplied by f: the kept memory is f ⊙ c_prev.",
-            lambda c, f, i, g: c + i * g,
-        ),
-        Mistake(
-            "the candidate was not multiplied by i: the new memory is i ⊙ g.",
-            lambda c, f, i, g: f * c + g,
-        ),
-        Mistake(
-            "f and i are swapped: f multiplies c_prev and i multiplies g.",
-            lambda c, f, i, g: f * g + i * c,
-        ),
-        Mistake(
-            "the new memory i ⊙ g is missing: c = f ⊙ c_prev + i ⊙ g.", lambda c, f, i, g: f * c
-        ),
-        Mistake(
-            "the kept memory f ⊙ c_prev is missing: c = f ⊙ c_prev + i ⊙ g.",
-            lambda c, f, i, g: i * g,
-        ),
-        Mistake(
-            "the candidate g is missing from the new memory i ⊙ g.", lambda c, f, i, g: f * c + i
-        ),
-        Mistake(
-            "the terms are paired wrongly: f goes with c_prev and i with g.",
-            lambda c, f, i, g: f * i + c * g,
-        ),
-        Mistake(
-            "the two terms are added, not multiplied: c = f ⊙ c_prev + i ⊙ g.",
-            lambda c, f, i, g: f * c * i * g,
-        ),
-        Mistake(
-            "c uses 1 − f: f ⊙ c_prev already keeps memory where f is close to 1.",
-            lambda c, f, i, g: (1 - f) * c + i * g,
-        ),
-        Mistake(
-            "this is the coupled update with i = 1 − f; here use the input gate i.",
-            lambda c, f, i, g: f * c + (1 - f) * g,
-        ),
-        Mistake(
-            "c must not be squashed by tanh: the tanh belongs to h = o ⊙ tanh(c).",
-            lambda c, f, i, g: torch.tanh(f * c + i * g),
-        ),
-        Mistake(
-            "c must not be squashed by σ: c = f ⊙ c_prev + i ⊙ g is a plain sum.",
-            lambda c, f, i, g: torch.sigmoid(f * c + i * g),
-        ),
-        Mistake(
-            "c uses 1 − i: the input gate i itself scales the candidate, i ⊙ g.",
-            lambda c, f, i, g: f * c + (1 - i) * g,
-        ),
-        Mistake(
-            "the new memory i ⊙ g is subtracted; add it: c = f ⊙ c_prev + i ⊙ g.",
-            lambda c, f, i, g: f * c - i * g,
-        ),
-        Mistake(
-            "c_prev is counted twice: the only old memory kept is f ⊙ c_prev.",
-            lambda c, f, i, g: f * c + i * g + c,
-        ),
-        Mistake(
-            "f and c_prev are added, not multiplied: the kept memory is f ⊙ c_prev.",
-            lambda c, f, i, g: f + c + i * g,
-        ),
-        Mistake(
-            "g is already a tanh output: do not apply tanh to it again.",
-            lambda c, f, i, g: f * c + i * torch.tanh(g),
-        ),
-        Mistake(
-            "f and i are already gate values: do not apply σ to them again.",
-            lambda c, f, i, g: torch.sigmoid(f) * c + torch.sigmoid(i) * g,
-        ),
-        Mistake(
-            "⊙ is the element-wise product, written *, not the matrix product @.",
-            lambda c, f, i, g: f @ c + i @ g,
-        ),
-        Mistake(
-            "f multiplies only c_prev: c = f ⊙ c_prev + i ⊙ g, not f ⊙ (c_prev + i ⊙ g).",
-            lambda c, f, i, g: f * (c + i * g),
-        ),
-        Mistake(
-            "g multiplies only i: c = f ⊙ c_prev + i ⊙ g, not (f ⊙ c_prev + i) ⊙ g.",
-            lambda c, f, i, g: (f * c + i) * g,
-        ),
-        Mistake(
-            "i and g are added, not multiplied: the new memory is i ⊙ g.",
-            lambda c, f, i, g: f * c + i + g,
-        ),
-    ],
+    shape_hint=ELEMENTWISE,
+    mistakes=[Mistake(*m) for m in UPDATE_MISTAKES],
 )
 
 

@@ -12,9 +12,9 @@ import torch
 
 from ...lstm import LSTMCell, LSTMState
 from .cases import cell_cases
+from .gate_swaps import slot_mistakes
 from .lstm_step import gate_hints, mistakes, quantities, reference
 from .runner import Exercise, Mistake, run
-from .slots import slot_mistakes
 
 σ, tanh = torch.sigmoid, torch.tanh
 

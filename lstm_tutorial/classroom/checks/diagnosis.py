@@ -20,29 +20,24 @@ from .failure import CheckFailed, close, same
 _BUGGY: dict[tuple[str, int, int, int], tuple | None] = {}
 
 
-def _buggy(ex: Exercise, seed: int, k: int, case: Case, j: int) -> tuple | None:
-    key = (ex.name, seed, k, j)
-    if key not in _BUGGY:
+def _buggy(name: str, fn: Callable, seed: int, k: int, case, j: int) -> tuple | None:
+    if (name, seed, k, j) not in _BUGGY:
         try:
             with torch.no_grad():
-                _BUGGY[key] = as_tuple(ex.mistakes[j].fn(*case.args))
+                _BUGGY[name, seed, k, j] = as_tuple(fn(*case.args))
         except Exception:  # this mistake cannot run on these shapes
-            _BUGGY[key] = None
-    return _BUGGY[key]
+            _BUGGY[name, seed, k, j] = None
+    return _BUGGY[name, seed, k, j]
 
 
-def mistake(ex: Exercise, cases: list[Case], results: list, seed: int) -> str | None:
-    """The first known mistake equal to the student on every case where the student ran (a
-    mistake that cannot run where the student's function ran is not the student's)."""
+def mistake(name: str, mistakes, cases: list, results: list, seed: int, equal=same) -> str | None:
+    """The first of ``mistakes`` (of the exercise ``name``) equal to the student on every case
+    where the student ran (a mistake that cannot run where the student's function ran is not the
+    student's); ``equal(a, b, rtol, atol)`` compares two results."""
     ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
-    if not ran:
-        return None
-    for j, known in enumerate(ex.mistakes):
-        for k, case, result in ran:
-            buggy = _buggy(ex, seed, k, case, j)
-            if buggy is None or not same(result, buggy, rtol=1e-8, atol=1e-10):
-                break
-        else:
+    for j, known in enumerate(mistakes if ran else ()):
+        buggy = (_buggy(name, known.fn, seed, k, c, j) for k, c, _ in ran)
+        if all(b is not None and equal(r, b, 1e-8, 1e-10) for b, (_, _, r) in zip(buggy, ran)):
             return known.message
     return None
 
@@ -61,8 +56,9 @@ def helper(ex: Exercise, student: Callable) -> str | None:
 
 
 def nudge(arg: object, g: torch.Generator) -> object:
-    """A randomly moved copy of a tensor or of a module's parameters; None for anything else."""
-    if isinstance(arg, torch.Tensor):
+    """A randomly moved copy of a float tensor or of a module's parameters; None for anything
+    else (a bool mask, a number)."""
+    if isinstance(arg, torch.Tensor) and arg.is_floating_point():
         return arg + 0.37 * torch.randn(arg.shape, generator=g, dtype=arg.dtype)
     if isinstance(arg, nn.Module):
         moved = copy.deepcopy(arg)
@@ -90,18 +86,21 @@ def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str |
     return None
 
 
+def _shapes(case: Case) -> list[tuple]:
+    return [tuple(a.shape) for a in case.args if isinstance(a, torch.Tensor)]
+
+
 def kept_state(ex, student, cases, k, result) -> str | None:
     """Name a function that remembers something between calls (a cache, a global)."""
-    for j in range(k):
-        shapes = lambda c: [tuple(a.shape) for a in c.args if isinstance(a, torch.Tensor)]  # noqa: E731
-        if shapes(cases[j]) == shapes(cases[k]) and same(
-            result, reference_result(ex, cases[j].args)
-        ):
-            return (
-                f"{ex.name} returned the answer of an earlier call for new inputs of the same "
-                "shapes: it keeps something between calls (a cache or a global); compute the "
-                "result from the arguments every time."
-            )
+    if any(
+        _shapes(cases[j]) == _shapes(cases[k]) and same(result, reference_result(ex, cases[j].args))
+        for j in range(k)
+    ):
+        return (
+            f"{ex.name} returned the answer of an earlier call for new inputs of the same "
+            "shapes: it keeps something between calls (a cache or a global); compute the "
+            "result from the arguments every time."
+        )
     again = valid(ex, call(student, student_args(ex, cases[k].args)), cases[k])
     if again is not None and not same(again, result):
         return (
@@ -111,27 +110,33 @@ def kept_state(ex, student, cases, k, result) -> str | None:
     return None
 
 
+def precision_slip(name: str, outputs: list[torch.Tensor], error: float) -> str | None:
+    """A float32 or rounding slip in ``outputs`` (largest error ``error``), said as such."""
+    if error >= 1e-3:
+        return None
+    if all(torch.equal(o, o.float().double()) for o in outputs):
+        return (
+            f"{name} is almost right but not exact (largest error {error:.1e}): a step "
+            "ran in float32, so keep every tensor float64 (no .float(), no torch.float32)."
+        )
+    for d in range(1, 9):
+        if all(((o * 10**d).round() - o * 10**d).abs().max() < 1e-6 for o in outputs):
+            return (
+                f"{name} rounds its result to {d} decimals (largest error {error:.1e}): "
+                "return the exact values and round only when printing."
+            )
+    return None
+
+
 def last_resort(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str:
     """Which output is wrong and by how much; a precision or rounding slip said as such."""
     wrong = [w for w, o, e in zip(ex.outputs, result, expected) if not close(o, e)]
     error = max((o - e).abs().max().item() for o, e in zip(result, expected))
-    bad = [o for w, o in zip(ex.outputs, result) if w in wrong]
-    if error < 1e-3:
-        if all(torch.equal(o, o.float().double()) for o in bad):
-            return (
-                f"{ex.name} is almost right but not exact (largest error {error:.1e}): a step "
-                "ran in float32, so keep every tensor float64 (no .float(), no torch.float32)."
-            )
-        for d in range(1, 9):
-            if all(((o * 10**d).round() - o * 10**d).abs().max() < 1e-6 for o in bad):
-                return (
-                    f"{ex.name} rounds its result to {d} decimals (largest error {error:.1e}): "
-                    "return the exact values and round only when printing."
-                )
+    slip = precision_slip(ex.name, [o for w, o in zip(ex.outputs, result) if w in wrong], error)
     right = [w for w in ex.outputs if w not in wrong]
     which = " and ".join(wrong) + (f" (while {' and '.join(right)} is right)" if right else "")
     where = ", ".join(f"{s}={getattr(case, s)}" for s in ex.sizes)
-    return (
+    return slip or (
         f"{ex.name} returns the right shape but wrong values for {which}, largest error "
         f"{error:.3g} at {where}: compare each term with {ex.equation}."
     )

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from . import returned
-from .calling import Outcome
+from .calling import Outcome, tensors
 from .cases import Case, guarded
 from .failure import CheckFailed
 
@@ -67,6 +66,6 @@ def valid(ex: Exercise, outcome: Outcome, case: Case) -> tuple | None:
     if outcome.error is not None:
         return None
     try:
-        return returned.tensors(ex.name, outcome.result, ex.outputs, case.B, case.H)
+        return tensors(ex.name, outcome.result, ex.outputs, case.B, case.H)
     except CheckFailed:
         return None

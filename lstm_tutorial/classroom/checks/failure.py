@@ -19,13 +19,22 @@ def fail(message: str) -> None:
     raise CheckFailed(message)
 
 
+def expect_function(name: str, student: object) -> None:
+    """CheckFailed unless ``student`` is a function (a check was given its result, or a name)."""
+    if not callable(student):
+        fail(
+            f"check_{name} expects your function itself, e.g. check_{name}({name}), "
+            f"got {type(student).__name__}."
+        )
+
+
 def passed(message: str) -> None:
     print(f"✓ {message}")
 
 
 def sizes(*shape: int) -> str:
     """``(3, 4)``, ``(4,)``: a shape as Python prints a tuple."""
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    return str(tuple(shape))
 
 
 def close(
@@ -43,10 +52,11 @@ def close(
     )
 
 
-def same(outputs, expected, **tol) -> bool:
+def same(outputs, expected, rtol: float = RTOL, atol: float = ATOL, equal_nan=False) -> bool:
     """Two tuples of tensors equal pairwise (to the parity tolerance unless told otherwise)."""
     return len(outputs) == len(expected) and all(
-        isinstance(a, torch.Tensor) and close(a, b, **tol) for a, b in zip(outputs, expected)
+        isinstance(a, torch.Tensor) and close(a, b, rtol, atol, equal_nan)
+        for a, b in zip(outputs, expected)
     )
 
 

@@ -1,10 +1,16 @@
-"""Step mistakes derived from the catalogue of wrong layers: the package's own cell, run with one
-of its gates (or several) replaced by a wrong layer, a gate of another name, or a gate that reads
-the wrong state. Shared by the LSTM, CIFG and GRU step checks."""
+"""Step mistakes derived from the package's own step: the cell run with one of its gates (or
+several) replaced by a wrong layer of the catalogue, a gate of another name, or a gate that reads
+the wrong value; or one slot of an equation holding the wrong value (``c = f ⊙ c_prev + g ⊙ g``,
+``return h, o``). Shared by the LSTM, CIFG, GRU and sLSTM step checks.
+
+``step(cell, *args)`` runs the package's step on a (modified) cell and the case's other
+arguments; ``quantities(*args)`` names the values a student has at hand (the arguments and the
+step's own activations)."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 
 from torch import nn
 
@@ -46,16 +52,23 @@ def with_gates(cell: nn.Module, **gates: nn.Module) -> nn.Module:
     return cell
 
 
+def in_step(step, gates: Callable[..., dict]) -> Callable:
+    """A wrong step: the package's ``step`` with the gates ``gates(cell, *args)`` replaced."""
+
+    def fn(*args):
+        cell = args[-1]
+        return step(with_gates(cell, **gates(cell, *args)), *args[:-1])
+
+    return fn
+
+
 def wrong_layer_mistakes(step, letters: str, sigmoid: str) -> list[Mistake]:
     """Every wrong layer of the catalogue in each gate of ``letters``, in all the σ gates
-    ``sigmoid`` at once, and (the weight slips) in every gate at once.
-
-    ``step(cell, *args)`` runs the package's step on a (modified) cell and the case's arguments.
-    """
+    ``sigmoid`` at once, and (the weight slips) in every gate at once."""
     mistakes = []
     for letter in letters:
+        where = "the candidate C̃" if letter == "g" else f"gate {letter}"
         for w in CATALOGUE:
-            where = "the candidate C̃" if letter == "g" else f"gate {letter}"
             mistakes.append(_in_gates(step, w, letter, f"In {where} (cell.{letter}), "))
     for w in for_activation("σ"):
         mistakes.append(_in_gates(step, w, sigmoid, f"In each of the gates {', '.join(sigmoid)}, "))
@@ -66,25 +79,20 @@ def wrong_layer_mistakes(step, letters: str, sigmoid: str) -> list[Mistake]:
 
 
 def _in_gates(step, wrong, letters: str, where: str) -> Mistake:
-    one = len(letters) == 1
-    slots = words("σ", "the gate")
+    """``wrong`` in each gate of ``letters``, worded for that one gate (σ for the gates, tanh for
+    the candidates g and n) or, for several gates, for "the gate"."""
 
-    def fn(*args):
-        cell = args[-1]
-        gates = {k: WrongGate(getattr(cell, k), wrong.fn) for k in letters}
-        if one and wrong.only and wrong.only != act_of(getattr(cell, letters)):
+    def gates(cell, *args):
+        if len(letters) == 1 and wrong.only and wrong.only != act_of(getattr(cell, letters)):
             raise ValueError("this slip does not exist for this gate's activation")
-        return step(with_gates(cell, **gates), *args[:-1])
+        return {k: WrongGate(getattr(cell, k), wrong.fn) for k in letters}
 
-    if one:
-        slots = _act_slots(letters)
-    return Mistake(where + wrong.message.format(**slots), fn)
-
-
-def _act_slots(letter: str) -> dict[str, str]:
-    """σ for the gates, tanh for the candidates g and n."""
-    name = "C̃" if letter == "g" else letter
-    return words("tanh" if letter in "gn" else "σ", name, weights=f"cell.{letter}")
+    if len(letters) == 1:
+        name = "C̃" if letters == "g" else letters
+        slots = words("tanh" if letters in "gn" else "σ", name, weights=f"cell.{letters}")
+    else:
+        slots = words("σ", "the gate")
+    return Mistake(where + wrong.message.format(**slots), in_step(step, gates))
 
 
 def mixed_up_mistakes(
@@ -97,46 +105,40 @@ def mixed_up_mistakes(
     mistakes = []
     for order in itertools.product(letters, repeat=len(letters)):
         wrong = [f"{role} from cell.{k}" for role, k in zip(letters, order) if role != k]
-        if not wrong:
-            continue
-        message = f"the gates are mixed up (you took {', '.join(wrong)}): {rule}."
-        for own in (False, True):
+        for own in (False, True) if wrong else ():
 
-            def fn(*args, order=order, own=own):
-                cell = args[-1]
-                gates = {
-                    role: WrongGate(
-                        getattr(cell, k), act=("tanh" if role in "gn" else "σ") if own else None
-                    )
+            def gates(cell, *args, order=order, own=own):
+                act = {role: ("tanh" if role in "gn" else "σ") if own else None for role in letters}
+                return {
+                    role: WrongGate(getattr(cell, k), act=act[role])
                     for role, k in zip(letters, order)
                 }
-                return step(with_gates(cell, **gates), *args[:-1])
 
-            mistakes.append(Mistake(message, fn))
+            message = f"the gates are mixed up (you took {', '.join(wrong)}): {rule}."
+            mistakes.append(Mistake(message, in_step(step, gates)))
     return mistakes
 
 
 def input_mistakes(step, letters: str, quantities) -> list[Mistake]:
     """Each gate reading another value (an argument, another gate's value) in place of x or of
-    h_prev; ``quantities(*args)`` names the values a student has at hand."""
+    h_prev."""
 
     def reading(k, slot, other):
-        def fn(*args):
-            cell, value = args[-1], quantities(*args)[other]  # KeyError: not in this cell
-            key = "reads_x" if slot == "x" else "reads"
-            gate = WrongGate(getattr(cell, k), **{key: value})
-            return step(with_gates(cell, **{k: gate}), *args[:-1])
+        def gates(cell, *args):
+            value = quantities(*args)[other]  # KeyError: not in this cell
+            return {
+                k: WrongGate(getattr(cell, k), **{"reads_x" if slot == "x" else "reads": value})
+            }
 
-        return fn
+        return in_step(step, gates)
 
-    mistakes = []
-    for k in letters:
-        for slot in ("x", "h_prev"):
-            for other in ("x", "h_prev", "c_prev", "f", "i", "g", "o", "c", "r", "z", "n"):
-                if other not in (slot, k):
-                    message = f"gate {k} (cell.{k}) reads {other} where {slot} belongs."
-                    mistakes.append(Mistake(message, reading(k, slot, other)))
-    return mistakes
+    return [
+        Mistake(f"gate {k} (cell.{k}) reads {other} where {slot} belongs.", reading(k, slot, other))
+        for k in letters
+        for slot in ("x", "h_prev")
+        for other in ("x", "h_prev", "c_prev", "f", "i", "g", "o", "c", "r", "z", "n")
+        if other not in (slot, k)
+    ]
 
 
 def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
@@ -144,13 +146,10 @@ def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
     input gate)."""
 
     def borrowing(k, name, j):
-        def fn(*args):
-            cell = args[-1]
-            params = {name: getattr(getattr(cell, j), name)}
-            gate = WrongGate(getattr(cell, k), params=params)
-            return step(with_gates(cell, **{k: gate}), *args[:-1])
+        def gates(cell, *args):
+            return {k: WrongGate(getattr(cell, k), params={name: getattr(getattr(cell, j), name)})}
 
-        return fn
+        return in_step(step, gates)
 
     return [
         Mistake(
@@ -161,4 +160,31 @@ def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
         for j in letters + sources
         if j != k
         for name in "WUb"
+    ]
+
+
+def slot_mistakes(
+    equation: str,
+    right: Sequence[str],
+    compute: Callable,
+    quantities: Callable,
+    candidates: Sequence[str],
+) -> list[Mistake]:
+    """``equation`` with slot k holding ``other`` in place of ``right[k]``, for every other
+    candidate; ``compute(values, q, args)`` finishes the step from the slots' values."""
+
+    def wrong(k: int, other: str):
+        def fn(*args):
+            q = quantities(*args)
+            values = [q[name] for name in right]
+            values[k] = q[other]
+            return compute(values, q, args)
+
+        return fn
+
+    return [
+        Mistake(f"in {equation}, {other} is used where {name} belongs.", wrong(k, other))
+        for k, name in enumerate(right)
+        for other in candidates
+        if other != name
     ]

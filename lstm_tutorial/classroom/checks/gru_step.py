@@ -17,13 +17,13 @@ from .cases import cell_cases
 from .gate_swaps import (
     input_mistakes,
     mixed_up_mistakes,
+    slot_mistakes,
     weight_mistakes,
     with_gates,
     wrong_layer_mistakes,
 )
 from .gru_candidate import CANDIDATE_MISTAKES
 from .runner import Exercise, Mistake, run
-from .slots import slot_mistakes
 
 σ, tanh = torch.sigmoid, torch.tanh
 

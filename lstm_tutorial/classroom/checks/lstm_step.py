@@ -14,18 +14,19 @@ import torch
 
 from ...lstm import LSTMCell, LSTMState
 from .cases import cell_cases
-from .cell_update import check_cell_update
+from .cell_update import UPDATE_MISTAKES, check_cell_update
 from .gate_swaps import (
     input_mistakes,
     mixed_up_mistakes,
+    slot_mistakes,
     weight_mistakes,
     wrong_layer_mistakes,
 )
 from .layer import check_candidate, check_forget_gate, check_input_gate, check_output_gate
 from .runner import Exercise, Mistake, run
-from .slots import slot_mistakes
 
 σ, tanh, relu = torch.sigmoid, torch.tanh, torch.relu
+H = "h = o ⊙ tanh(c)"
 
 
 def step(cell, x, h_prev, c_prev):
@@ -37,45 +38,47 @@ def reference(x, h_prev, c_prev, cell):
     return step(cell, x, h_prev, c_prev)
 
 
+def quantities(x, h_prev, c_prev, cell) -> dict:
+    """The values a student has at hand in the step, by name."""
+    r = cell.step(x, LSTMState(h_prev, c_prev))[1]  # LSTMStep(f, i, g, o, c, h)
+    return dict(x=x, h_prev=h_prev, c_prev=c_prev, f=r.f, i=r.i, g=r.g, o=r.o, c=r.c, h=r.h)
+
+
 def lines(expr):
-    """A mistake in the last two lines: ``expr(f, i, g, o, c_prev) -> (h, c)``, with the gates
-    the package's cell computes."""
-
-    def wrong(x, h_prev, c_prev, cell):
-        r = cell.step(x, LSTMState(h_prev, c_prev))[1]  # LSTMStep(f, i, g, o, c, h)
-        return expr(r.f, r.i, r.g, r.o, c_prev)
-
-    return wrong
+    """A mistake in the last two lines: ``expr(q) -> (h, c)`` from the values ``quantities``
+    names (the gates as the package's cell computes them)."""
+    return lambda *args: expr(quantities(*args))
 
 
 def out(expr):
     """A wrong output line ``h = expr(o, c)`` after a right update."""
-    return lines(lambda f, i, g, o, c_prev: (expr(o, f * c_prev + i * g), f * c_prev + i * g))
+    return lines(lambda q: (expr(q["o"], q["c"]), q["c"]))
 
 
 def update(expr):
-    """A wrong update line ``c = expr(f, i, g, c_prev)``, then h = o ⊙ tanh(c)."""
-    return lines(
-        lambda f, i, g, o, c_prev: (o * tanh(expr(f, i, g, c_prev)), expr(f, i, g, c_prev))
-    )
+    """A wrong update line ``c = expr(c_prev, f, i, g)``, then h = o ⊙ tanh(c)."""
+
+    def wrong(q):
+        c = expr(q["c_prev"], q["f"], q["i"], q["g"])  # (B, H)
+        return q["o"] * tanh(c), c
+
+    return lines(wrong)
 
 
 def line_mistakes(coupled: bool) -> list[Mistake]:
-    m, H, C = Mistake, "h = o ⊙ tanh(c)", "c = f ⊙ c_prev + i ⊙ g"
+    """Slips in the output line, the return, and the states the step reads."""
+    m = Mistake
     mistakes = [
         m("returned (c, h): return them in the order (h, c).", lambda *a: reference(*a)[::-1]),
         m(f"h uses C_t without tanh: {H}.", out(lambda o, c: o * c)),
         m(f"tanh must be applied to c before multiplying by o: {H}.",
           out(lambda o, c: tanh(o * c))),
         m("h must use the new cell state c, not c_prev.",
-          lines(lambda f, i, g, o, c: (o * tanh(c), f * c + i * g))),
+          lines(lambda q: (q["o"] * tanh(q["c_prev"]), q["c"]))),
         m(f"h is not multiplied by the output gate o: {H}.", out(lambda o, c: tanh(c))),
         m(f"returned o instead of {H}.", out(lambda o, c: o)),
         m("returned c_prev instead of the new cell state c.",
-          lines(lambda f, i, g, o, c: (o * tanh(f * c + i * g), c))),
-        m(f"the cell state was not multiplied by f: {C}.", update(lambda f, i, g, c: c + i * g)),
-        m(f"c must not be squashed by tanh: the tanh belongs to {H}.",
-          update(lambda f, i, g, c: tanh(f * c + i * g))),
+          lines(lambda q: (q["h"], q["c_prev"]))),
         m(f"h was squashed once more by σ: {H} is the output as it is.",
           out(lambda o, c: σ(o * tanh(c)))),
         m(f"tanh is applied twice: {H} has one tanh.", out(lambda o, c: o * tanh(tanh(c)))),
@@ -85,39 +88,32 @@ def line_mistakes(coupled: bool) -> list[Mistake]:
         m(f"o and tanh(c) are added, not multiplied: {H}.", out(lambda o, c: o + tanh(c))),
         m(f"h has the wrong sign: {H}, with no minus.", out(lambda o, c: -o * tanh(c))),
         m(f"h_prev was added to h: {H} alone (the memory is carried by c).",
-          lambda x, h, c, cell: (reference(x, h, c, cell)[0] + h, reference(x, h, c, cell)[1])),
+          lines(lambda q: (q["h"] + q["h_prev"], q["c"]))),
         m("returned tanh(c) as the cell state: return c itself; tanh(c) is only used for h.",
-          lines(lambda f, i, g, o, c: (o * tanh(f * c + i * g), tanh(f * c + i * g)))),
+          lines(lambda q: (q["h"], tanh(q["c"])))),
         m("⊙ is the element-wise product, written *, not the matrix product @.",
-          lines(lambda f, i, g, o, c: (o @ tanh(f @ c + i @ g), f @ c + i @ g))),
-        m(f"the cell state's terms are multiplied; add them: {C}.",
-          update(lambda f, i, g, c: f * c * i * g)),
-        m("i and g are added, not multiplied: the new memory is i ⊙ g.",
-          update(lambda f, i, g, c: f * c + i + g)),
-        m("f and c_prev are added, not multiplied: the kept memory is f ⊙ c_prev.",
-          update(lambda f, i, g, c: f + c + i * g)),
-        m(f"the cell update must use c_prev, not h_prev: {C}.",
+          lines(lambda q: (q["o"] @ tanh(q["f"] @ q["c_prev"] + q["i"] @ q["g"]),
+                           q["f"] @ q["c_prev"] + q["i"] @ q["g"]))),
+        m("the cell state's terms are multiplied; add them: c = f ⊙ c_prev + i ⊙ g.",
+          update(lambda c, f, i, g: f * c * i * g)),
+        m("the cell update must use c_prev, not h_prev: c = f ⊙ c_prev + i ⊙ g.",
           lambda x, h, c, cell: reference(x, h, h, cell)),
         m("the gates read c_prev where they should read h_prev.",
           lambda x, h, c, cell: reference(x, c, c, cell)),
         m("the gates ignore h_prev: each gate reads x and h_prev.",
           lambda x, h, c, cell: reference(x, 0 * h, c, cell)),
     ]  # fmt: skip
-    if not coupled:
-        mistakes += [
-            m(f"the candidate was not multiplied by i: {C}.", update(lambda f, i, g, c: f * c + g)),
-            m("f and i are swapped: f (from cell.f) multiplies c_prev and i (from cell.i) "
-              "multiplies g.", update(lambda f, i, g, c: f * g + i * c)),
-            m("this is the coupled update with i = 1 − f; here use the input gate i.",
-              update(lambda f, i, g, c: f * c + (1 - f) * g)),
-        ]  # fmt: skip
     return mistakes
 
 
-def quantities(x, h_prev, c_prev, cell) -> dict:
-    """The values a student has at hand in the step, by name."""
-    r = cell.step(x, LSTMState(h_prev, c_prev))[1]
-    return dict(x=x, h_prev=h_prev, c_prev=c_prev, f=r.f, i=r.i, g=r.g, o=r.o, c=r.c, h=r.h)
+def update_mistakes(coupled: bool) -> list[Mistake]:
+    """cell_update's slips in the step (a coupled cell has no input gate to swap or drop)."""
+    uncoupled = ("was not multiplied by i", "f and i are swapped", "the coupled update")
+    return [
+        Mistake(message, update(fn))
+        for message, fn in UPDATE_MISTAKES
+        if not (coupled and any(s in message for s in uncoupled))
+    ]
 
 
 def _from_c(values, q, args):
@@ -128,23 +124,22 @@ def _from_c(values, q, args):
 def slots() -> list[Mistake]:
     """One value in another's place, in the update, the output or the return."""
     inputs = ["x", "h_prev", "c_prev", "f", "i", "g", "o"]
-    mistakes = [
+    return [
         *slot_mistakes("c = f ⊙ c_prev + i ⊙ g", ["f", "c_prev", "i", "g"], _from_c, quantities,
                        inputs),
-        *slot_mistakes("h = o ⊙ tanh(c)", ["o", "c"],
-                       lambda v, q, a: (v[0] * tanh(v[1]), q["c"]), quantities, [*inputs, "c"]),
+        *slot_mistakes(H, ["o", "c"], lambda v, q, a: (v[0] * tanh(v[1]), q["c"]), quantities,
+                       [*inputs, "c"]),
         *slot_mistakes("return h, c", ["h", "c"], lambda v, q, a: tuple(v), quantities,
                        [*inputs, "c", "h"]),
     ]  # fmt: skip
-    return mistakes
 
 
 def mistakes(letters: str) -> list[Mistake]:
     """Every known wrong step of a cell whose learned gates are ``letters``."""
-    sigmoid = letters.replace("g", "")
     return [
         *line_mistakes(coupled="i" not in letters),
-        *wrong_layer_mistakes(step, letters, sigmoid),
+        *wrong_layer_mistakes(step, letters, sigmoid=letters.replace("g", "")),
+        *update_mistakes(coupled="i" not in letters),
         *mixed_up_mistakes(step, letters),
         *input_mistakes(step, letters, quantities),
         *weight_mistakes(step, letters),
@@ -166,7 +161,7 @@ def gate_hints(gates: str) -> list[tuple[str, str]]:
 
 LSTM_STEP = Exercise(
     name="lstm_step",
-    equation="c = f ⊙ c_prev + i ⊙ g and h = o ⊙ tanh(c)",
+    equation=f"c = f ⊙ c_prev + i ⊙ g and {H}",
     outputs=("h", "c"),
     arg_names=("x", "h_prev", "c_prev", "cell"),
     reference=reference,

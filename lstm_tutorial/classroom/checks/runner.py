@@ -15,33 +15,37 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from . import diagnosis, returned
-from .calling import call, explain
+from . import diagnosis
+from .calling import call, explain, tensors
 from .cases import GRADIENT_CASE, Case
 from .exercise import Exercise, Mistake, as_tuple, reference_result, student_args, valid
-from .failure import close, fail, passed, same
+from .failure import close, expect_function, fail, passed, same
 
-__all__ = ["Exercise", "Mistake", "run"]
+__all__ = ["Exercise", "Mistake", "gradients", "run"]
 
 
 def _leaves(args: Sequence, names: Sequence[str]) -> list[tuple[str, torch.Tensor]]:
+    """Every float tensor argument and every parameter of a module argument, by name."""
     out = []
     for a, name in zip(args, names):
-        if isinstance(a, torch.Tensor):
+        if isinstance(a, torch.Tensor) and a.is_floating_point():
             out.append((name, a))
         elif isinstance(a, nn.Module):
             out += [(f"{name}.{n}", p) for n, p in a.named_parameters()]
     return out
 
 
-def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
-    """Fail unless the student's result is differentiable, with the reference's gradients."""
+def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable = list) -> None:
+    """Fail unless the student's result is differentiable, with the reference's gradients with
+    respect to every leaf of ``args``; ``fresh(args)`` gives the student their arguments."""
     args = tuple(
-        a.clone().requires_grad_() if isinstance(a, torch.Tensor) else a for a in case.args
+        a.clone().requires_grad_() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+        for a in args
     )
     leaves = _leaves(args, ex.arg_names)
     g = torch.Generator().manual_seed(99)
-    weights = [torch.randn(case.B, case.H, generator=g, dtype=torch.float64) for _ in ex.outputs]
+    expected = as_tuple(ex.reference(*args))
+    weights = [torch.randn(e.shape, generator=g, dtype=torch.float64) for e in expected]
 
     def grads(outputs: tuple) -> list:
         loss = sum((o * w).sum() for o, w in zip(outputs, weights))
@@ -49,8 +53,8 @@ def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
         return [torch.zeros_like(p) if d is None else d for (_, p), d in zip(leaves, found)]
 
     with torch.enable_grad():
-        theirs = grads(as_tuple(ex.reference(*args)))
-        outcome = call(student, student_args(ex, args))
+        theirs = grads(expected)
+        outcome = call(student, fresh(args))
         if outcome.error is not None:  # e.g. an in-place change of an argument autograd needs
             fail(explain(ex.name, outcome.error, ex.hints))
         result = as_tuple(outcome.result)
@@ -73,17 +77,13 @@ def _gradients(ex: Exercise, student: Callable, case: Case) -> None:
 
 def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
     """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed."""
-    if not callable(student):
-        fail(
-            f"check_{ex.name} expects your function itself, e.g. check_{ex.name}({ex.name}), "
-            f"got {type(student).__name__}."
-        )
+    expect_function(ex.name, student)
     # fork_rng: building the random cells draws from torch's global generator, and a notebook
     # must print the same numbers after a check as without it
     with torch.random.fork_rng(devices=[]):
         cases = ex.cases(torch.Generator().manual_seed(seed))
         _compare(ex, student, cases, seed)
-        _gradients(ex, student, cases[GRADIENT_CASE])
+        gradients(ex, student, cases[GRADIENT_CASE].args, lambda a: student_args(ex, a))
     if not quiet:
         passed(f"{ex.name} matches {ex.equation} on {len(cases)} random cases of different shapes.")
 
@@ -92,12 +92,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
     outcomes, results = [], []
     for case in cases:
         args = student_args(ex, case.args)
-        weights = [
-            p.detach().clone()
-            for a in case.args
-            if isinstance(a, nn.Module)
-            for p in a.parameters()
-        ]
+        weights = [p.detach().clone() for p in _parameters(case.args)]
         outcome = call(student, args)
         for a, original, arg_name in zip(args, case.args, ex.arg_names):
             if isinstance(a, torch.Tensor) and not torch.equal(a, original):
@@ -105,8 +100,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                     f"{ex.name} changed its argument {arg_name} in place (with +=, *= or an "
                     "indexed assignment); compute a new tensor instead."
                 )
-        now = [p for a in case.args if isinstance(a, nn.Module) for p in a.parameters()]
-        if not all(torch.equal(w, p) for w, p in zip(weights, now)):
+        if not all(torch.equal(w, p) for w, p in zip(weights, _parameters(case.args))):
             fail(
                 f"{ex.name} changed the cell's weights in place (e.g. .t_(), .data, += on "
                 "cell.f.W): read them, and compute new tensors from them."
@@ -118,11 +112,18 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
         if result is not None and same(result, expected):
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
-            returned.tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
-        message = diagnosis.helper(ex, student) or diagnosis.mistake(ex, cases, results, seed)
+            tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
+        message = diagnosis.helper(ex, student) or diagnosis.mistake(
+            ex.name, ex.mistakes, cases, results, seed
+        )
         if message is None and result is not None:
-            message = diagnosis.kept_state(ex, student, cases, k, result) or diagnosis.ignored(
-                ex, student, case, result
+            message = (
+                diagnosis.kept_state(ex, student, cases, k, result)
+                or diagnosis.ignored(ex, student, case, result)
+                or diagnosis.last_resort(ex, case, result, expected)
             )
-            message = message or diagnosis.last_resort(ex, case, result, expected)
         fail(message or explain(ex.name, outcome.error, ex.hints))
+
+
+def _parameters(args: Sequence) -> list[torch.Tensor]:
+    return [p for a in args if isinstance(a, nn.Module) for p in a.parameters()]

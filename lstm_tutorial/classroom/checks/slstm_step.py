@@ -17,8 +17,8 @@ from torch.nn import functional as F
 
 from ...modern import SLSTMCell, SLSTMState
 from .cases import SHAPES, Case, uniform
+from .gate_swaps import slot_mistakes
 from .runner import Exercise, Mistake, run
-from .slots import slot_mistakes
 
 σ, tanh, exp = torch.sigmoid, torch.tanh, torch.exp
 ARGS = ("i_", "f_", "z_", "o_", "c_prev", "n_prev", "m_prev")

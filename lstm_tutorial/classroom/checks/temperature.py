@@ -15,7 +15,7 @@ import torch
 
 from ...experiments.charlm import temperature_softmax as reference
 from .calling import call, explain
-from .failure import close, fail, passed
+from .failure import close, expect_function, fail, passed
 
 P = "p = softmax(z / τ) over the last dimension"
 
@@ -65,8 +65,7 @@ def _cases(gen: torch.Generator) -> list[tuple[torch.Tensor, float]]:
 def check_temperature_softmax(fn: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``temperature_softmax(logits, temperature) -> p`` (same shape as the logits)."""
     name = "temperature_softmax"
-    if not callable(fn):
-        fail(f"check_{name} expects your function itself, e.g. check_{name}({name}).")
+    expect_function(name, fn)
     cases = _cases(torch.Generator().manual_seed(seed))
     results = []
     for z, t in cases:
