@@ -12,6 +12,7 @@ for a notebook, which write JSON under results/ for the notebooks to load.
                    (notebook 07), and the LSTM against sLSTM, mLSTM, minGRU, minLSTM (notebook 16)
     variant_sweep  the sweeps of the LSTM variants (notebooks 09, 11) and of the peepholes on an
                    interval task (notebook 08)
+    interval       that interval-reproduction task, scored by the timing of one spike
     continual      a continual stream of recall problems, never reset: the forget gate (notebook 11)
     seq_tasks      reversal and date formatting for the encoder-decoder (notebook 15)
     attention_sweep  with and without attention across input lengths (notebook 15)

@@ -19,6 +19,7 @@ import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from .interval import interval_problem
 from .results import command_line, parser, write_record
 from .tasks import TASKS, Task
 from .train import make_model, train
@@ -77,13 +78,12 @@ class Run:
         return self.options.get("forget_bias")
 
 
+MAKERS = {**TASKS, "interval": interval_problem}  # task name -> its constructor from T
+
+
 def make_task(name: str, T: int) -> Task:
     """The task ``name`` at length T: one of ``tasks.TASKS``, or "interval" (notebook 08)."""
-    if name == "interval":
-        from .variant_sweep import interval_task  # its own module: the peephole experiment's
-
-        return interval_task(d_max=T // 2, d_min=T // 4 + 1)
-    return TASKS[name](T)
+    return MAKERS[name](T)
 
 
 def run_one(
