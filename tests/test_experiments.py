@@ -120,7 +120,11 @@ def test_committed_results_reproduce_their_first_evaluation(name):
     """Rerun each file's first and last run up to its first evaluation: same test loss.
 
     Same seed, same batches, one thread: on the machine that wrote the file the numbers are
-    identical; the tolerance allows only for float32 summation order on other CPUs.
+    identical. On another CPU float32 sums round differently and training amplifies that: on an
+    AMD EPYC, against the machine that wrote the files, 13 of these 14 runs agree to
+    7e-7 and the FGR run of the variants sweep, the most chaotic, to 3.4e-4. Hence 1e-3: a
+    different seed moves the vanilla run's loss by 1.4e-2, a batch one larger by 6.8e-3, one
+    more hidden unit by 1.7e-3 (the settings themselves are compared exactly above).
     """
     _, runs = load(RESULTS / FILES[name])
     settings = SWEEPS[name]
@@ -129,7 +133,7 @@ def test_committed_results_reproduce_their_first_evaluation(name):
         again = run_one(settings, run.label, run.kind, run.options, task, run.step[0], run.seed)
         assert again.step == run.step[:1]
         # nan_ok: a run that diverged (an IRNN at the larger learning rate) must diverge again
-        assert again.loss[0] == pytest.approx(run.loss[0], rel=1e-5, nan_ok=True)
+        assert again.loss[0] == pytest.approx(run.loss[0], rel=1e-3, nan_ok=True)
 
 
 def test_quick_attention_sweep_writes_a_loadable_record(tmp_path):
