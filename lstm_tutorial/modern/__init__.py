@@ -14,7 +14,7 @@ from .minrnn import MinGRU, MinLSTM, MinStep
 from .mlstm import MLSTMCell, MLSTMStep
 from .mlstm_forms import MLSTMState
 from .mlstm_layer import MLSTMLayer
-from .slstm import SLSTMCell, SLSTMState, SLSTMStep
+from .slstm import SLSTMCell, SLSTMState, SLSTMStep, stabilised_step
 
 __all__ = [
     "MODERN_KINDS",
@@ -29,4 +29,5 @@ __all__ = [
     "SLSTMCell",
     "SLSTMState",
     "SLSTMStep",
+    "stabilised_step",
 ]

@@ -127,21 +127,10 @@ class SLSTMCell(nn.Module):
         return r.reshape(B, 4 * self.hidden_size)  # (B, 4H)
 
     def step(self, x: torch.Tensor, state: SLSTMState) -> tuple[SLSTMState, SLSTMStep]:
-        """One unchecked step: the equations of the module docstring, one line each."""
-        h_prev, c_prev, n_prev, m_prev = state
+        """One unchecked step: the pre-activations, then ``stabilised_step``."""
         wx = x if self.W is None else x @ self.W.T  # (B, 4H)
-        i_, f_, z_, o_ = (wx + self.recurrent(h_prev) + self.b).chunk(4, dim=-1)  # 4 × (B, H)
-        log_f = m_prev + (F.logsigmoid(f_) if self.forget == "sigmoid" else f_)  # m_prev + log f
-        m = i_ if torch.all(n_prev == 0) else torch.maximum(i_, log_f)  # (B, H)
-        one = torch.ones_like(i_)
-        i = torch.minimum(torch.exp(i_ - m), one)  # (B, H)
-        f = torch.minimum(torch.exp(log_f - m), one)  # (B, H)
-        z = torch.tanh(z_)  # (B, H)
-        o = torch.sigmoid(o_)  # (B, H)
-        c = f * c_prev + i * z  # (B, H)
-        n = f * n_prev + i  # (B, H)
-        h = o * c / n  # (B, H)
-        return SLSTMState(h, c, n, m), SLSTMStep(i, f, z, o, c, n, m, h)
+        pre = (wx + self.recurrent(state.h) + self.b).chunk(4, dim=-1)  # ĩ, f̃, z̃, õ: 4 × (B, H)
+        return stabilised_step(pre, state, self.forget)
 
     def forward(self, x: torch.Tensor, state: SLSTMState | None = None) -> SLSTMState:
         """x (B, D), state or None  ->  the new ``SLSTMState`` (its ``h`` is the output)."""
@@ -152,3 +141,23 @@ class SLSTMCell(nn.Module):
     def extra_repr(self) -> str:
         D = "None" if self.W is None else self.input_size
         return f"{D}, {self.hidden_size}, num_heads={self.num_heads}, forget={self.forget!r}"
+
+
+def stabilised_step(
+    pre: tuple[torch.Tensor, ...], state: SLSTMState, forget: str = "sigmoid"
+) -> tuple[SLSTMState, SLSTMStep]:
+    """The sLSTM's update from its pre-activations ``pre = (ĩ, f̃, z̃, õ)``, each (B, H): the
+    equations of the module docstring, one line each (``state.h`` is not read)."""
+    i_, f_, z_, o_ = pre
+    _, c_prev, n_prev, m_prev = state
+    log_f = m_prev + (F.logsigmoid(f_) if forget == "sigmoid" else f_)  # m_prev + log f
+    m = i_ if torch.all(n_prev == 0) else torch.maximum(i_, log_f)  # (B, H)
+    one = torch.ones_like(i_)
+    i = torch.minimum(torch.exp(i_ - m), one)  # (B, H)
+    f = torch.minimum(torch.exp(log_f - m), one)  # (B, H)
+    z = torch.tanh(z_)  # (B, H)
+    o = torch.sigmoid(o_)  # (B, H)
+    c = f * c_prev + i * z  # (B, H)
+    n = f * n_prev + i  # (B, H)
+    h = o * c / n  # (B, H)
+    return SLSTMState(h, c, n, m), SLSTMStep(i, f, z, o, c, n, m, h)

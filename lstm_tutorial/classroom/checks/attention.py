@@ -1,6 +1,7 @@
 """Check for notebook 15: the attention weights and the context vector, with Luong et al.'s
 (2015) dot score. The reference is the package's ``lstm_tutorial.attention.attend``; each known
-mistake is a small wrong function beside it (``_attention_mistakes``).
+mistake is a small wrong function beside it (``_attention_mistakes``); the shared runner
+(``runner.run``) runs them.
 
     e_ts = q_t · k_s                                   scores (B, T, S)
     α_ts = exp(e_ts) / Σ_s' exp(e_ts'), real s only    weights (B, T, S); α_ts = 0 at padding
@@ -20,11 +21,9 @@ import torch
 
 from ...attention import attend
 from ._attention_mistakes import ATTENTION_MISTAKES, scores
-from ._attention_outputs import EQUATION, NAME, Case, close, last_resort, shape_fault, valid
-from .calling import ERROR_HINTS, call, explain
-from .diagnosis import ignored, mistake
-from .failure import expect_function, fail, passed
-from .runner import Exercise, gradients
+from ._attention_outputs import EQUATION, NAME, Case, diagnose, exact_zeros, returned
+from .calling import ERROR_HINTS
+from .runner import Exercise, run
 
 ARGS = ("query", "keys", "values", "mask")
 DEFAULT_HINT = (
@@ -41,7 +40,6 @@ SHAPES = [
     (2, 3, 1, 2, 3),
     (4, 5, 3, 5, 2),
 ]
-GRADIENT_CASE = 2
 ANSWER_KEYS = ("scaled_dot_product_attention", "DotAttention", "attend", "masked_softmax")
 HINTS = [
     ("Expected size for first two dimensions of batch2",
@@ -67,8 +65,7 @@ HINTS = [
 ]  # fmt: skip
 
 
-def _cases(seed: int) -> list[Case]:
-    g = torch.Generator().manual_seed(seed)
+def _cases(g: torch.Generator) -> list[Case]:
     out = []
     for B, T, S, H, K in SHAPES:
         randn = lambda *shape: torch.randn(shape, generator=g, dtype=torch.float64)  # noqa: E731
@@ -85,65 +82,26 @@ def reference(query, keys, values, mask) -> tuple:
     return tuple(attend(scores(query, keys), values, mask))  # (context, weights)
 
 
-# what the runner's ``gradients`` and ``diagnosis.ignored`` read (the loop below is its own)
-ATTENTION = Exercise(NAME, EQUATION, ("context", "weights"), ARGS, reference, _cases, hints=HINTS)
-
-
-def _kept_state(student, cases, k, result) -> str | None:
-    for j in range(k):
-        if cases[j][1:] == cases[k][1:] and close(result, reference(*cases[j].args)):
-            return (
-                f"{NAME} returned the answer of an earlier call for new inputs of the same "
-                "shapes: it keeps something between calls; compute from the arguments."
-            )
-    return None
+ATTENTION = Exercise(
+    name=NAME,
+    equation=EQUATION,
+    outputs=("context", "weights"),
+    arg_names=ARGS,
+    reference=reference,
+    cases=_cases,
+    mistakes=ATTENTION_MISTAKES,
+    hints=HINTS,
+    sizes="BTSHK",
+    guard=("", "write the scores, the masked softmax and the weighted sum yourself"),
+    returned=returned,
+    advice=f"compare each line with {EQUATION}",
+    diagnose=diagnose,
+    after=exact_zeros,
+    forbidden=ANSWER_KEYS,
+    nan_equal=True,  # a softmax over all −∞ gives NaN, and a known mistake may too
+)
 
 
 def check_attention_context(attention_context: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``attention_context(query, keys, values, mask) -> (context, weights)``."""
-    student = attention_context
-    expect_function(NAME, student)
-    used = set(getattr(getattr(student, "__code__", None), "co_names", ()))
-    for key in ANSWER_KEYS:
-        if key in used:
-            fail(
-                f"{NAME} calls {key}, which computes the answer for you: write the scores, "
-                "the masked softmax and the weighted sum yourself."
-            )
-    with torch.random.fork_rng(devices=[]):
-        cases = _cases(seed)
-        outcomes, results = [], []
-        for case in cases:
-            given = [a.clone() for a in case.args]
-            outcomes.append(call(student, given))
-            if not all(torch.equal(a, b) for a, b in zip(given, case.args)):
-                fail(
-                    f"{NAME} changed one of its arguments in place (masked_fill_, +=, an "
-                    "indexed assignment); compute new tensors instead."
-                )
-            error = outcomes[-1].error
-            results.append(None if error else valid(outcomes[-1].result, case))
-        for k, (case, outcome, result) in enumerate(zip(cases, outcomes, results)):
-            expected = reference(*case.args)
-            if result is not None and close(result, expected):
-                continue
-            message = mistake(NAME, ATTENTION_MISTAKES, cases, results, seed, close)
-            if message is None and outcome.error is not None:
-                message = explain(NAME, outcome.error, HINTS)
-            if message is None and result is None:
-                message = shape_fault(tuple(outcome.result), case)
-            fail(
-                message
-                or _kept_state(student, cases, k, result)
-                or ignored(ATTENTION, student, case, result)
-                or last_resort(case, result, expected)
-            )
-        for case, (_, alpha) in zip(cases, results):
-            if (alpha.masked_select(~case.args[3][:, None, :]) != 0).any():
-                fail(
-                    f"{NAME} is almost right, but padded positions get tiny weights instead "
-                    "of exactly 0: fill their scores with float('-inf')."
-                )
-        gradients(ATTENTION, student, cases[GRADIENT_CASE].args)
-    if not quiet:
-        passed(f"{NAME} matches {EQUATION} on {len(cases)} random cases of different shapes.")
+    run(ATTENTION, attention_context, seed, quiet)

@@ -134,9 +134,11 @@ def last_resort(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str
     error = max((o - e).abs().max().item() for o, e in zip(result, expected))
     slip = precision_slip(ex.name, [o for w, o in zip(ex.outputs, result) if w in wrong], error)
     right = [w for w in ex.outputs if w not in wrong]
-    which = " and ".join(wrong) + (f" (while {' and '.join(right)} is right)" if right else "")
+    which = " and ".join(wrong)
+    if right and len(ex.outputs) <= 4:
+        which += f" (while {' and '.join(right)} is right)"
     where = ", ".join(f"{s}={getattr(case, s)}" for s in ex.sizes)
     return slip or (
         f"{ex.name} returns the right shape but wrong values for {which}, largest error "
-        f"{error:.3g} at {where}: compare each term with {ex.equation}."
+        f"{error:.3g} at {where}: {ex.advice or 'compare each term with ' + ex.equation}."
     )

@@ -1,9 +1,10 @@
 """What a check knows about one exercise, and the three things every part of a check does with
 it: the reference's result, fresh (guarded) arguments for the student, and the student's result
-if it has the right type and shape."""
+if it has the right type and shape (``Exercise.returned``; by default every output (B, H))."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,8 +38,18 @@ class Exercise:
     hints: Sequence[tuple[str, str]] = ()  # (phrase of an error's text, what it means)
     shape_hint: str = ""
     sizes: str = "BDH"  # the size letters quoted in messages
-    guard: tuple[str, str] = ("", "")  # (gate modules to refuse, what to use instead)
+    # (gate modules to refuse, what to use instead); None: a plain copy of the cell, no guards
+    guard: tuple[str, str] | None = ("", "")
     helpers: dict[str, Callable] = field(default_factory=dict)  # name -> its check
+    # what the student returned as a tuple of tensors, or CheckFailed naming what is wrong with
+    # it: returned(ex, result, case, expected); None: ``len(outputs)`` tensors of shape (B, H)
+    returned: Callable | None = None
+    advice: str = ""  # the last resort's advice; "" for "compare each term with {equation}"
+    diagnose: Callable | None = None  # (case, result, expected) -> the exercise's own sentence
+    after: Callable | None = None  # (cases, results) -> a fault seen once every value agrees
+    forbidden: tuple[str, ...] = ()  # functions whose call hands over the answer
+    differentiable: bool = True  # compare gradients (a later cell differentiates through it)
+    nan_equal: bool = False  # NaN equals NaN when results are compared
 
 
 def as_tuple(value: object) -> tuple:
@@ -51,14 +62,30 @@ def reference_result(ex: Exercise, args: Sequence) -> tuple:
 
 
 def student_args(ex: Exercise, args: Sequence) -> tuple:
-    """Fresh copies for the student: cloned tensors, a guarded cell (same parameters)."""
-    gates, own = ex.guard
-    return tuple(
-        a.clone() if isinstance(a, torch.Tensor)
-        else guarded(a, ex.name, own or "write the step from the gates' weights", gates)
-        if isinstance(a, nn.Module) else a
-        for a in args
-    )  # fmt: skip
+    """Fresh copies for the student: cloned tensors (inside tuples too), a guarded cell (same
+    parameters), or a copy of the cell if the exercise has no guards."""
+    gates, own = ex.guard or ("", "")
+
+    def fresh(a):
+        if isinstance(a, torch.Tensor):
+            return a.clone()
+        if isinstance(a, nn.Module) and ex.guard is None:
+            return copy.deepcopy(a)
+        if isinstance(a, nn.Module):
+            return guarded(a, ex.name, own or "write the step from the gates' weights", gates)
+        if isinstance(a, tuple):
+            copied = [fresh(v) for v in a]
+            return type(a)(*copied) if hasattr(a, "_fields") else tuple(copied)
+        return a
+
+    return tuple(fresh(a) for a in args)
+
+
+def returned(ex: Exercise, result: object, case: Case, expected: tuple) -> tuple:
+    """The student's result as a tuple of tensors, or CheckFailed saying what is wrong with it."""
+    if ex.returned is not None:
+        return ex.returned(ex, result, case, expected)
+    return tensors(ex.name, result, ex.outputs, case.B, case.H, ex.shape_hint)
 
 
 def valid(ex: Exercise, outcome: Outcome, case: Case) -> tuple | None:
@@ -66,6 +93,6 @@ def valid(ex: Exercise, outcome: Outcome, case: Case) -> tuple | None:
     if outcome.error is not None:
         return None
     try:
-        return tensors(ex.name, outcome.result, ex.outputs, case.B, case.H)
+        return returned(ex, outcome.result, case, reference_result(ex, case.args))
     except CheckFailed:
         return None

@@ -16,9 +16,9 @@ import torch
 from torch import nn
 
 from . import diagnosis
-from .calling import call, explain, tensors
+from .calling import call, explain
 from .cases import GRADIENT_CASE, Case
-from .exercise import Exercise, Mistake, as_tuple, reference_result, student_args, valid
+from .exercise import Exercise, Mistake, as_tuple, reference_result, returned, student_args, valid
 from .failure import close, expect_function, fail, passed, same
 
 __all__ = ["Exercise", "Mistake", "gradients", "run"]
@@ -78,14 +78,22 @@ def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable =
 def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
     """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed."""
     expect_function(ex.name, student)
+    names = getattr(getattr(student, "__code__", None), "co_names", ())
+    for key in (key for key in ex.forbidden if key in names):
+        fail(f"{ex.name} calls {key}, which computes the answer for you: {ex.guard[1]}.")
     # fork_rng: building the random cells draws from torch's global generator, and a notebook
     # must print the same numbers after a check as without it
     with torch.random.fork_rng(devices=[]):
         cases = ex.cases(torch.Generator().manual_seed(seed))
         _compare(ex, student, cases, seed)
-        gradients(ex, student, cases[GRADIENT_CASE].args, lambda a: student_args(ex, a))
+        if ex.differentiable:
+            gradients(ex, student, cases[GRADIENT_CASE].args, lambda a: student_args(ex, a))
     if not quiet:
         passed(f"{ex.name} matches {ex.equation} on {len(cases)} random cases of different shapes.")
+
+
+def _equal(ex: Exercise):
+    return lambda a, b, rtol=1e-10, atol=1e-12: same(a, b, rtol, atol, equal_nan=ex.nan_equal)
 
 
 def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> None:
@@ -95,7 +103,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
         weights = [p.detach().clone() for p in _parameters(case.args)]
         outcome = call(student, args)
         for a, original, arg_name in zip(args, case.args, ex.arg_names):
-            if isinstance(a, torch.Tensor) and not torch.equal(a, original):
+            if not all(map(torch.equal, _tensors(a), _tensors(original))):
                 fail(
                     f"{ex.name} changed its argument {arg_name} in place (with +=, *= or an "
                     "indexed assignment); compute a new tensor instead."
@@ -107,22 +115,38 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
             )
         outcomes.append(outcome)
         results.append(valid(ex, outcome, case))
+    equal = _equal(ex)
     for k, (case, outcome, result) in enumerate(zip(cases, outcomes, results)):
         expected = reference_result(ex, case.args)
-        if result is not None and same(result, expected):
+        if result is not None and equal(result, expected):
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
-            tensors(ex.name, outcome.result, ex.outputs, case.B, case.H, ex.shape_hint)
+            returned(ex, outcome.result, case, expected)
         message = diagnosis.helper(ex, student) or diagnosis.mistake(
-            ex.name, ex.mistakes, cases, results, seed
+            ex.name, ex.mistakes, cases, results, seed, equal
         )
         if message is None and result is not None:
             message = (
                 diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
+                or (ex.diagnose and ex.diagnose(case, result, expected))
                 or diagnosis.last_resort(ex, case, result, expected)
             )
         fail(message or explain(ex.name, outcome.error, ex.hints))
+    message = ex.after and ex.after(cases, results)
+    if message:
+        fail(message)
+
+
+def _tensors(value: object):
+    """Every tensor in ``value``: itself, inside tuples, or a module's parameters."""
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, nn.Module):
+        yield from value.parameters()
+    elif isinstance(value, tuple | list):
+        for v in value:
+            yield from _tensors(v)
 
 
 def _parameters(args: Sequence) -> list[torch.Tensor]:
