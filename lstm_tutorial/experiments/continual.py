@@ -28,7 +28,7 @@ from torch import nn
 from ..sequence import unroll
 from .results import num_threads
 from .streams import detach
-from .tasks import Batch
+from .task import Batch
 
 BASELINE = 1 / 12  # MSE of always answering E[u] = 1/2
 

@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from .tasks import Batch, Task
+from .task import Batch, Task
 
 
 def spike_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:

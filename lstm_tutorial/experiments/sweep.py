@@ -21,7 +21,8 @@ from pathlib import Path
 
 from .interval import interval_problem
 from .results import command_line, parser, write_record
-from .tasks import TASKS, Task
+from .task import Task
+from .tasks import TASKS
 from .train import make_model, train
 
 

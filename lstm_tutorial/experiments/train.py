@@ -31,7 +31,7 @@ from ..cells import identity_init_
 from ..layers import GRU, LSTM, RNN
 from ..modern import MODERN_KINDS, ModernLayer
 from .results import num_threads
-from .tasks import Task
+from .task import Task
 
 KINDS = ("rnn", "irnn", "lstm", "gru", *MODERN_KINDS)
 

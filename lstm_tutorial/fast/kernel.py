@@ -45,7 +45,7 @@ def _template(kind: str, dtype: torch.dtype, *config: Any) -> nn.Module:
 
 def template_for(layer: nn.Module) -> nn.Module:
     """The cached torch module with this layer's sizes and options."""
-    from ..layers import GRU, LSTM  # layers imports this module
+    from ..layers import GRU, LSTM  # layers imports this module, through stacked
 
     cell = layer.cells[0]
     has_bias = any(n.rsplit(".", 1)[-1] == "b" for n, _ in cell.named_parameters())
