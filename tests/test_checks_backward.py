@@ -155,7 +155,7 @@ def test_a_shape_error_inside_gets_a_backward_hint():
     fails_with(checks.check_rnn_step_backward, dW_untransposed, "dW = dz.T @ x is (H, B) @ (B, D)")
 
 
-def test_unknown_wrong_values_name_the_wrong_gradients():
+def test_a_wrong_gradient_is_located_from_which_gradients_are_wrong():
     def wrong_dU_f(dh, dc, cache, cell):
         r = lstm_by_hand(dh, dc, cache, cell)
         f = (r[3][0][0], 1.5 * r[3][0][1], r[3][0][2])
@@ -164,7 +164,36 @@ def test_unknown_wrong_values_name_the_wrong_gradients():
     fails_with(
         checks.check_lstm_step_backward,
         wrong_dU_f,
-        "wrong values for dU_f, largest error",
+        "dz_f is right (dx and dh_prev are), so the fault is in dU_f = dz_f.T @ h_prev.",
+    )
+
+    def wrong_dz_o(dh, dc, cache, cell):  # lstm_by_hand with do = 1.5 dh ⊙ tanh(c)
+        r = lstm_by_hand(dh, dc, cache, cell)
+        dz_o = 0.5 * dh * torch.tanh(cache.c) * cache.o * (1 - cache.o)  # wrong − right
+        o = (
+            r[3][3][0] + dz_o.T @ cache.x,
+            r[3][3][1] + dz_o.T @ cache.h_prev,
+            r[3][3][2] + dz_o.sum(0),
+        )
+        dx, dh_prev = r[0] + dz_o @ cell.o.W, r[1] + dz_o @ cell.o.U
+        return (dx, dh_prev, r[2], (*r[3][:3], o))
+
+    fails_with(
+        checks.check_lstm_step_backward, wrong_dz_o, "dz_o is wrong: check do = dh ⊙ tanh(c)"
+    )
+
+
+def test_unknown_wrong_values_name_the_wrong_gradients():
+    def everything_scaled(dh, dc, cache, cell):
+        r = lstm_by_hand(dh, dc, cache, cell)
+        return (*(1.5 * t for t in r[:3]), tuple(tuple(1.5 * t for t in lr) for lr in r[3]))
+
+    fails_with(
+        checks.check_lstm_step_backward,
+        everything_scaled,
+        "wrong values for dx, dh_prev, dc_prev, dW_f, dU_f, db_f, dW_i",
+        "largest error",
+        "follow the chain rule from dh",
     )
 
 

@@ -33,6 +33,7 @@ from ._lstm_backward_mistakes import LSTM_MISTAKES
 from ._rnn_backward_mistakes import RNN_MISTAKES
 from .cases import Case
 from .exercise import Exercise, Mistake
+from .failure import close
 from .runner import run
 
 # (B, D, H): the first has D == H so that every mistake that bends a shape still runs and can be
@@ -79,12 +80,58 @@ def _cases(make_cell: Callable, forward: Callable) -> Callable[[torch.Generator]
     return cases
 
 
+LOCAL = {  # what each gate's dz is made of
+    "": "dz = dh ⊙ (1 − h²), the derivative of tanh at the output h",
+    "o": "do = dh ⊙ tanh(c) and dz_o = do ⊙ o ⊙ (1 − o)",
+    "f": "df = dc ⊙ c_prev and dz_f = df ⊙ f ⊙ (1 − f)",
+    "i": "di = dc ⊙ g and dz_i = di ⊙ i ⊙ (1 − i)",
+    "g": "dg = dc ⊙ i and dz_g = dg ⊙ (1 − g²)",
+}
+PARAMS = {"dW": "dz.T @ x", "dU": "dz.T @ h_prev", "db": "dz.sum(0)"}
+
+
+def chain(name: str, fields: tuple[str, ...], result: tuple, expected: tuple) -> str | None:
+    """Where the chain rule broke, read from which gradients are wrong: a parameter gradient
+    alone, dx or dh_prev alone, one gate's dz, or the cell state's gradient dc."""
+    wrong = [k for k, o, e in zip(fields, result, expected) if not close(o, e)]
+    params = [w for w in wrong if w[:2] in PARAMS]
+    gates = sorted({w[3:] for w in params}, key="figo".find)  # "" for the RNN's one layer
+    inputs = [w for w in wrong if w in ("dx", "dh_prev")]
+    sums = "Σ over the gates of dz_k @ W_k and dz_k @ U_k" if gates != [""] else "dz @ W, dz @ U"
+    if params and not inputs and "dc_prev" not in wrong:
+        dz = {k: f"dz_{k}" if k else "dz" for k in gates}
+        what = ", ".join(f"{w} = {PARAMS[w[:2]].replace('dz', dz[w[3:]])}" for w in params)
+        right = " and ".join(dz.values())
+        return f"{name}: {right} is right (dx and dh_prev are), so the fault is in {what}."
+    if inputs and not params and "dc_prev" not in wrong:
+        return (
+            f"{name}: every dz is right (the weight gradients are), so the fault is in "
+            f"{' and '.join(inputs)}: they are {sums}."
+        )
+    if wrong == ["dc_prev"]:
+        return (
+            f"{name}: only dc_prev is wrong: dc_prev = dc ⊙ f, with dc = dc_next + dh ⊙ o ⊙ "
+            "(1 − tanh²(c))."
+        )
+    if gates and all(len([w for w in params if w[3:] == k]) == 3 for k in gates):
+        if set(gates) >= set("fig") and "o" not in gates:
+            return (
+                f"{name}: dz_f, dz_i and dz_g are wrong and dz_o is right, so the fault is in "
+                "the cell state's gradient, dc = dc_next + dh ⊙ o ⊙ (1 − tanh²(c))."
+            )
+        if len(gates) <= 2:
+            which = " and ".join(f"dz_{k}" if k else "dz" for k in gates)
+            return f"{name}: {which} is wrong: check {'; '.join(LOCAL[k] for k in gates)}."
+    return None
+
+
 def exercise(returns: Returns, args, reference, make_cell, forward, mistakes) -> Exercise:
     """A backward exercise whose results (and mistakes' results) are compared flattened."""
+    fields = tuple(name for name, _ in returns.fields)
     return Exercise(
         name=returns.name,
         equation="the hand-written reference (every gradient)",
-        outputs=tuple(name for name, _ in returns.fields),
+        outputs=fields,
         arg_names=args,
         reference=lambda *a: returns.flatten(reference(*a)),
         cases=_cases(make_cell, forward),
@@ -93,6 +140,7 @@ def exercise(returns: Returns, args, reference, make_cell, forward, mistakes) ->
         guard=None,
         returned=lambda ex, result, case, expected: returns.check(result, expected),
         advice="follow the chain rule from dh back to those gradients one equation at a time",
+        diagnose=lambda case, result, expected: chain(returns.name, fields, result, expected),
         differentiable=False,
     )
 
@@ -121,11 +169,13 @@ LSTM = exercise(
 )  # fmt: skip
 
 
-def check_rnn_step_backward(rnn_step_backward: object, seed: int = 0) -> None:
+def check_rnn_step_backward(rnn_step_backward: object, seed: int = 0, quiet: bool = False) -> None:
     """Check ``rnn_step_backward(dh, cache, cell)`` against ``lstm_tutorial.backward``."""
-    run(RNN, rnn_step_backward, seed)
+    run(RNN, rnn_step_backward, seed, quiet)
 
 
-def check_lstm_step_backward(lstm_step_backward: object, seed: int = 0) -> None:
+def check_lstm_step_backward(
+    lstm_step_backward: object, seed: int = 0, quiet: bool = False
+) -> None:
     """Check ``lstm_step_backward(dh, dc, cache, cell)`` against ``lstm_tutorial.backward``."""
-    run(LSTM, lstm_step_backward, seed)
+    run(LSTM, lstm_step_backward, seed, quiet)

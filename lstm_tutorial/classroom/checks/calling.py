@@ -20,6 +20,8 @@ ERROR_HINTS = [
      "W.t is a method, not the transpose itself: write W.T (or W.t())"),
     ("for @: 'Tensor' and 'method'", "W.t is a method, not the transpose itself: write W.T"),
     ("'builtin_function_or_method' object", "a method was used without (): write W.T or W.t()"),
+    ("for @: 'builtin_function_or_method' and",
+     "dz.t is a method, not the transpose itself: write dz.T (or dz.t())"),
     ("mat1 and mat2 shapes cannot be multiplied",
      "weights act on row vectors here, so W x is written x @ W.T (and U h_prev is h_prev @ U.T)"),
     ("must match the size of tensor",
@@ -90,6 +92,11 @@ def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = 
             "with your code and run this cell again."
         )
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if isinstance(error, KeyError):
+        return (
+            f"{name} raised KeyError ({text}): a dictionary was read with a key it does not "
+            "hold; use the keys it was built with."
+        )
     hint = name_error_hint(text) or next(
         (h for key, h in [*hints, *ERROR_HINTS] if key in text), DEFAULT_HINT
     )

@@ -102,7 +102,7 @@ def kept_state(ex, student, cases, k, result) -> str | None:
             "result from the arguments every time."
         )
     again = valid(ex, call(student, student_args(ex, cases[k].args)), cases[k])
-    if again is not None and not same(again, result):
+    if again is not None and not same(again, result, equal_nan=ex.nan_equal):
         return (
             f"{ex.name} gives different results when called twice with the same inputs: it "
             "keeps something between calls (a global or a counter); use only the arguments."
@@ -134,7 +134,7 @@ def last_resort(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str
     error = max((o - e).abs().max().item() for o, e in zip(result, expected))
     slip = precision_slip(ex.name, [o for w, o in zip(ex.outputs, result) if w in wrong], error)
     right = [w for w in ex.outputs if w not in wrong]
-    which = " and ".join(wrong)
+    which = " and ".join(wrong) if len(wrong) < 3 else ", ".join(wrong[:-1]) + " and " + wrong[-1]
     if right and len(ex.outputs) <= 4:
         which += f" (while {' and '.join(right)} is right)"
     where = ", ".join(f"{s}={getattr(case, s)}" for s in ex.sizes)
