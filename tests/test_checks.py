@@ -447,7 +447,17 @@ def test_ipython_names_an_unwritten_exercise_used_by_a_later_cell(capsys):
         result = shell.run_cell("hs = []\ntorch_allclose = sum(hs[0])")
         out = capsys.readouterr().out
         assert isinstance(result.error_in_exec, IndexError)
-        assert "most likely because forget_gate is not written yet" in out
+        assert "most likely because forget_gate is not written yet: write it, run its check" in out
+        shell.run_cell(
+            "def input_gate(x, h_prev, W_i, U_i, b_i):\n"
+            '    raise NotImplementedError("write input_gate here, then run the check cell below")'
+        )
+        shell.run_cell("hs = []\ntorch_allclose = sum(hs[0])")
+        out = capsys.readouterr().out
+        assert (
+            "because forget_gate and input_gate are not written yet: write them, run their" in out
+        )
+        shell.run_cell("del input_gate")
         # with no stub left, any other error keeps IPython's usual traceback
         shell.run_cell("del forget_gate")
         result = shell.run_cell("raise NotImplementedError('not supported yet')")

@@ -46,9 +46,13 @@ def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
         )
     elif missing:  # most likely a consequence: an earlier cell stopped at the stub
         first = str(value).strip().splitlines()[0] if str(value).strip() else ""
+        names = " and ".join(missing) if len(missing) < 3 else ", ".join(missing)
+        verb, it = (
+            ("are", "them, run their checks") if len(missing) > 1 else ("is", "it, run its check")
+        )
         text = (
-            f"{etype.__name__}: {first}, most likely because {', '.join(missing)} is not "
-            "written yet: write it, run its check, then run the notebook again from the top."
+            f"{etype.__name__}: {first}, most likely because {names} {verb} not written yet: "
+            f"write {it}, then run the notebook again from the top."
         )
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
