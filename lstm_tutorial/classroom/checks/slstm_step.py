@@ -16,8 +16,13 @@ from __future__ import annotations
 import torch
 
 from ._slstm_mistakes import ARGS, SLSTM_MISTAKES, reference
+from .calling import ERROR_HINTS
 from .cases import SHAPES, Case, uniform
 from .runner import Exercise, run
+
+DEFAULT_HINT = (
+    "all seven inputs and the four results are (B, H), and every operation is element-wise"
+)
 
 
 def _cases(g: torch.Generator) -> list[Case]:
@@ -48,6 +53,8 @@ SLSTM_STEP = Exercise(
          "all seven inputs have shape (B, H), and ⊙ is the element-wise product, written *, "
          "not the matrix product @"),
         ("logsigmoid", "log σ(f̃) is torch.nn.functional.logsigmoid(f_)"),
+        *ERROR_HINTS,
+        ("", DEFAULT_HINT),
     ],
     shape_hint="⊙ is the element-wise product, written *, not the matrix product @",
 )  # fmt: skip

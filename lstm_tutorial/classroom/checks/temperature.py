@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from ...experiments.charlm import temperature_softmax as reference
+from .calling import ERROR_HINTS
 from .cases import Case
 from .failure import close, fail
 from .runner import Exercise, Mistake, run
@@ -45,12 +46,20 @@ MISTAKES = [
     m(f"σ is not the softmax: the probabilities of all V characters must sum to 1 ({P}).",
       lambda z, t: torch.sigmoid(z / t)),
 ]  # fmt: skip
+DEFAULT_HINT = (
+    "the logits may be (V,), (B, V) or (B, T, V), and p has their shape: every reduction runs "
+    "over dim=-1"
+)
 HINTS = [
     ("must match the size of tensor", "keep the reduced dimension for broadcasting: "
      "z.max(dim=-1, keepdim=True) and .sum(dim=-1, keepdim=True)"),
     ("'tuple' object", "z.max(dim=-1) returns (values, indices): use .values or z.amax(dim=-1)"),
     ("'torch.return_types", "z.max(dim=-1) returns (values, indices): use .values or "
      "z.amax(dim=-1)"),
+    ("Dimension out of range", "the logits may be (V,), (B, V) or (B, T, V): reduce over "
+     "dim=-1, the vocabulary, which every shape has"),
+    *ERROR_HINTS,
+    ("", DEFAULT_HINT),
 ]  # fmt: skip
 
 
