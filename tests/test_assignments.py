@@ -218,7 +218,7 @@ def answered(student, full):
     return nb
 
 
-NOT_WRITTEN = re.compile(r"is not written yet|write \w+ here, then run the check cell below")
+NOT_WRITTEN = re.compile(r"(is|are) not written yet|write \w+ here, then run the check cell below")
 
 
 def test_the_handed_out_folder_runs_when_answered_and_only_asks_for_answers_untouched(tmp_path):

@@ -70,6 +70,9 @@ ATTENTION_MISTAKES = [
     m("the scores compare the query with the values; they compare it with the keys, e_ts = "
       "q_t · k_s, and the values only enter the average.",
       lambda q, k, v, mask: from_weights(masked_softmax(scores(q, v), mask), v)),
+    m("keys and values are swapped: the scores compare the query with the keys, and the "
+      "context averages the values.",
+      lambda q, k, v, mask: from_weights(masked_softmax(scores(q, v), mask), k)),
     m("the scores were divided by √H: this is Luong's dot score e_ts = q_t · k_s, without the "
       "Transformer's scaling.",
       with_scores(lambda q, k, v, mask: scores(q, k) / math.sqrt(q.shape[-1]))),

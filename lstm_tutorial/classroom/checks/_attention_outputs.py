@@ -51,7 +51,12 @@ def shape_fault(result: tuple, case: Case) -> str:
     c, a = (tuple(t.shape) for t in result)
     if c == (B, T, S) and a == (B, T, K):
         return "return (context, weights) in this order."
-    if a == (B, S, T):
+    if c == (B, K, T) != (B, T, K):
+        return (
+            "the context is (B, K, T), transposed: c = alpha @ values is (B, T, S) @ (B, S, K) "
+            "= (B, T, K), one row per query step."
+        )
+    if a == (B, S, T) != (B, T, S):
         return (
             "the weights are (B, S, T), transposed: e = query @ keys.transpose(1, 2) is "
             "(B, T, S), one row per query step."

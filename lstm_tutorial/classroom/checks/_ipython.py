@@ -46,7 +46,8 @@ def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
         )
     elif missing:  # most likely a consequence: an earlier cell stopped at the stub
         first = str(value).strip().splitlines()[0] if str(value).strip() else ""
-        names = " and ".join(missing) if len(missing) < 3 else ", ".join(missing)
+        names = " and ".join(missing) if len(missing) < 3 else ", ".join(missing[:-1])
+        names += f" and {missing[-1]}" if len(missing) > 2 else ""
         verb, it = (
             ("are", "them, run their checks") if len(missing) > 1 else ("is", "it, run its check")
         )

@@ -99,7 +99,13 @@ ATTENTION = Exercise(
     after=exact_zeros,
     forbidden=ANSWER_KEYS,
     nan_equal=True,  # a softmax over all −∞ gives NaN, and a known mistake may too
-)
+    faults=(
+        ("context", "the context c = Σ_s α v, alpha @ values: the weights are right"),
+        ("weights", "the weights you return: return the α the context was computed from"),
+        ("context weights", "the scores e = q·k or the masked softmax over s, which the "
+         "context is computed from"),
+    ),
+)  # fmt: skip
 
 
 def check_attention_context(attention_context: object, seed: int = 0, quiet: bool = False) -> None:

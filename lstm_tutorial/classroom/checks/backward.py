@@ -32,6 +32,7 @@ from ._backward_outputs import Returns
 from ._lstm_backward_mistakes import LSTM_MISTAKES
 from ._rnn_backward_mistakes import RNN_MISTAKES
 from .cases import Case
+from .diagnosis import names
 from .exercise import Exercise, Mistake
 from .failure import close
 from .runner import run
@@ -97,16 +98,20 @@ def chain(name: str, fields: tuple[str, ...], result: tuple, expected: tuple) ->
     params = [w for w in wrong if w[:2] in PARAMS]
     gates = sorted({w[3:] for w in params}, key="figo".find)  # "" for the RNN's one layer
     inputs = [w for w in wrong if w in ("dx", "dh_prev")]
-    sums = "Σ over the gates of dz_k @ W_k and dz_k @ U_k" if gates != [""] else "dz @ W, dz @ U"
+    k = "_k" if "dc_prev" in fields else ""  # the LSTM sums over its four gates
+    sums = {
+        "dx": f"dx = {'Σ_k ' * bool(k)}dz{k} @ W{k}",
+        "dh_prev": f"dh_prev = {'Σ_k ' * bool(k)}dz{k} @ U{k}",
+    }
     if params and not inputs and "dc_prev" not in wrong:
         dz = {k: f"dz_{k}" if k else "dz" for k in gates}
         what = ", ".join(f"{w} = {PARAMS[w[:2]].replace('dz', dz[w[3:]])}" for w in params)
-        right = " and ".join(dz.values())
-        return f"{name}: {right} is right (dx and dh_prev are), so the fault is in {what}."
+        right = names(list(dz.values())) + (" is" if len(dz) == 1 else " are")
+        return f"{name}: {right} right (dx and dh_prev are), so the fault is in {what}."
     if inputs and not params and "dc_prev" not in wrong:
         return (
             f"{name}: every dz is right (the weight gradients are), so the fault is in "
-            f"{' and '.join(inputs)}: they are {sums}."
+            f"{names([sums[w] for w in inputs])}."
         )
     if wrong == ["dc_prev"]:
         return (

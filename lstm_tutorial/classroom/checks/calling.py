@@ -40,8 +40,8 @@ ERROR_HINTS = [
     ("where it is not associated with a value",
      "a variable is used before the line that computes it: in that place the equation "
      "needs one of the arguments (x, h_prev, c_prev) or a value computed earlier"),
-    ("positional argument", "keep the signature given in the task"),
-    ("unexpected keyword argument", "keep the signature given in the task"),
+    ("only one element tensors can be converted to Python scalars",
+     "math works on single numbers: on tensors use torch.exp, torch.tanh, torch.sigmoid"),
     ("'NoneType' object", "a value is None: did a helper function forget its `return`?"),
     ("object has no attribute", "check the attribute's name against the task"),
     ("not subscriptable", "index only tensors and tuples"),
@@ -81,6 +81,18 @@ def name_error_hint(text: str) -> str | None:
     return "use only the function's arguments and the names the notebook defines"
 
 
+def call_hint(name: str, text: str) -> str | None:
+    """For "f() got an unexpected keyword argument" and the like: whose call it was."""
+    match = re.match(r"([\w.]+)\(\) (?:got|missing|takes)", text)
+    if not match and not re.search(r"positional argument|keyword argument", text):
+        return None
+    parts = match.group(1).split(".") if match else [""]
+    called = parts[0] if parts[-1].startswith("__") else parts[-1]  # LSTMStepGrads.__new__
+    if called in (name, "", "<lambda>"):
+        return "keep the signature given in the task"
+    return f"{called} was called with the wrong arguments: check that call against its signature"
+
+
 def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = ()) -> str:
     """One sentence for an error raised by the student's ``name``."""
     if isinstance(error, NotImplementedError):
@@ -92,13 +104,18 @@ def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = 
             "with your code and run this cell again."
         )
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = re.split(r"(?<=[a-z)'])\. (?=[A-Z])", text)[0]  # its first sentence
     if isinstance(error, KeyError):
         return (
             f"{name} raised KeyError ({text}): a dictionary was read with a key it does not "
             "hold; use the keys it was built with."
         )
-    hint = name_error_hint(text) or next(
-        (h for key, h in [*hints, *ERROR_HINTS] if key in text), DEFAULT_HINT
+    known = [(key, h) for key, h in [*hints, *ERROR_HINTS] if key]  # "" marks a fallback
+    hint = (
+        name_error_hint(text)
+        or next((h for key, h in known if key in text), None)
+        or call_hint(name, text)
+        or next((h for key, h in hints if not key), DEFAULT_HINT)
     )
     detail = f" ({text})" if text else ""
     return f"{name} raised {type(error).__name__}{detail}: {hint}."
@@ -156,7 +173,10 @@ def tensor(name: str, value: object, what: str, B: int, H: int, hint: str = "") 
         hint = hint or "keep one row per example (B) and one column per hidden unit (H)"
         fail(f"{name} returned {what} with the wrong shape ({expected}): {hint}.")
     if not torch.isfinite(value).all():
-        fail(f"{name} returned {what} containing NaN or inf values.")
+        fail(
+            f"{name} returned {what} containing NaN or inf values: a log of a number ≤ 0, a "
+            "division by 0 or an exp that overflowed made them."
+        )
     return value
 
 
@@ -164,16 +184,16 @@ def tensors(name: str, result: object, outputs: tuple[str, ...], B: int, H: int,
     """The result as a tuple of ``len(outputs)`` tensors of shape (B, H), or CheckFailed."""
     if len(outputs) == 1:
         return (tensor(name, result, outputs[0], B, H, hint),)
-    pair = "(" + ", ".join(outputs) + ")"
+    pair = ("the pair " if len(outputs) == 2 else "the tuple ") + "(" + ", ".join(outputs) + ")"
     if result is None:
         fail(f"{name} returned None: end it with `return {', '.join(outputs)}`.")
     if isinstance(result, torch.Tensor):
-        fail(f"{name} must return the pair {pair}, got a single tensor.")
+        fail(f"{name} must return {pair}, got a single tensor.")
     if not isinstance(result, tuple | list) or len(result) != len(outputs):
         n = len(result) if isinstance(result, tuple | list) else 0
         got = f"{n} value" + "s" * (n != 1) if n else type(result).__name__
-        fail(f"{name} must return the pair {pair}, got {got}.")
+        fail(f"{name} must return {pair}, got {got}.")
     for value, what in zip(result, outputs):
         if value is None:
-            fail(f"{name} returned None as {what}: return the pair {pair} of tensors.")
+            fail(f"{name} returned None as {what}: return {pair} of tensors.")
     return tuple(tensor(name, v, what, B, H, hint) for v, what in zip(result, outputs))

@@ -13,7 +13,7 @@ import torch
 from ...lstm import LSTMCell, LSTMState
 from .cases import cell_cases
 from .gate_swaps import slot_mistakes
-from .lstm_step import gate_hints, mistakes, quantities, reference
+from .lstm_step import gate_hints, mistakes, quantities, reference, step_faults
 from .runner import Exercise, Mistake, run
 
 σ, tanh = torch.sigmoid, torch.tanh
@@ -51,6 +51,10 @@ CIFG_MISTAKES = [
             coupled(lambda f, g, o, c: f * c + (1 - o) * g)),
     Mistake("the kept memory must be f ⊙ c_prev, not (1 − f) ⊙ c_prev with 1 − f again: "
             "c = f ⊙ c_prev + (1 − f) ⊙ g.", coupled(lambda f, g, o, c: (1 - f) * c + (1 - f) * g)),
+    Mistake("i = 1 − f, not 1 / f: the two gates share one budget, f + i = 1.",
+            coupled(lambda f, g, o, c: f * c + g / f)),
+    Mistake("c = f ⊙ c_prev + (1 − f) ⊙ g is not halved: the coupling already keeps it a mix.",
+            coupled(lambda f, g, o, c: (f * c + (1 - f) * g) / 2)),
 ]  # fmt: skip
 
 
@@ -79,6 +83,7 @@ CIFG_STEP = Exercise(
         *gate_hints("fgo"),
     ],
     guard=("fgo", "write each gate from its weights (cell.f.W, cell.f.U, cell.f.b, ...)"),
+    faults=step_faults("c = f ⊙ c_prev + (1 − f) ⊙ g", "f, g"),
 )  # fmt: skip
 
 

@@ -30,15 +30,17 @@ def _buggy(name: str, fn: Callable, seed: int, k: int, case, j: int) -> tuple | 
     return _BUGGY[name, seed, k, j]
 
 
-def mistake(name: str, mistakes, cases: list, results: list, seed: int, equal=same) -> str | None:
+def mistake(name: str, mistakes, cases, results, seed, equal=same, expected=()) -> str | None:
     """The first of ``mistakes`` (of the exercise ``name``) equal to the student on every case
     where the student ran (a mistake that cannot run where the student's function ran is not the
-    student's); ``equal(a, b, rtol, atol)`` compares two results."""
+    student's), and unequal to the reference (``expected``, per case) on at least one of them;
+    ``equal(a, b, rtol, atol)`` compares two results."""
     ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
     for j, known in enumerate(mistakes if ran else ()):
-        buggy = (_buggy(name, known.fn, seed, k, c, j) for k, c, _ in ran)
+        buggy = [_buggy(name, known.fn, seed, k, c, j) for k, c, _ in ran]
         if all(b is not None and equal(r, b, 1e-8, 1e-10) for b, (_, _, r) in zip(buggy, ran)):
-            return known.message
+            if not expected or not all(equal(b, expected[k]) for b, (k, _, _) in zip(buggy, ran)):
+                return known.message
     return None
 
 
@@ -102,7 +104,7 @@ def kept_state(ex, student, cases, k, result) -> str | None:
             "result from the arguments every time."
         )
     again = valid(ex, call(student, student_args(ex, cases[k].args)), cases[k])
-    if again is not None and not same(again, result, equal_nan=ex.nan_equal):
+    if again is not None and not same(again, result, equal_nan=True):  # NaN twice is the same
         return (
             f"{ex.name} gives different results when called twice with the same inputs: it "
             "keeps something between calls (a global or a counter); use only the arguments."
@@ -128,17 +130,44 @@ def precision_slip(name: str, outputs: list[torch.Tensor], error: float) -> str 
     return None
 
 
+def names(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def order(ex: Exercise, result: tuple, expected: tuple) -> str | None:
+    """Name an output returned in another output's place (the rest may be wrong as well)."""
+    moved = [
+        (ex.outputs[j], ex.outputs[i])
+        for i, r in enumerate(result)
+        if not close(r, expected[i])
+        for j, e in enumerate(expected)
+        if j != i and close(r, e)
+    ]
+    if not moved or len(ex.outputs) < 2:
+        return None
+    where = names([f"{got} where {want} belongs" for got, want in moved[:2]])
+    where += ", and more," if len(moved) > 2 else ""
+    order = f"({', '.join(ex.outputs)})" if len(ex.outputs) <= 4 else "of the task"
+    return f"{ex.name} returns {where}: return the values in the order {order}."
+
+
 def last_resort(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str:
-    """Which output is wrong and by how much; a precision or rounding slip said as such."""
+    """Which output is wrong and by how much, and where that puts the fault (``ex.faults``); a
+    precision or rounding slip said as such."""
     wrong = [w for w, o, e in zip(ex.outputs, result, expected) if not close(o, e)]
     error = max((o - e).abs().max().item() for o, e in zip(result, expected))
     slip = precision_slip(ex.name, [o for w, o in zip(ex.outputs, result) if w in wrong], error)
     right = [w for w in ex.outputs if w not in wrong]
-    which = " and ".join(wrong) if len(wrong) < 3 else ", ".join(wrong[:-1]) + " and " + wrong[-1]
+    fault = dict(ex.faults).get(" ".join(wrong))
+    if slip or fault:
+        but = f" but {names(right)} right" if right else ""
+        return slip or f"{ex.name} gets {names(wrong)} wrong{but}, so the fault is in {fault}."
+    which = names(wrong)
     if right and len(ex.outputs) <= 4:
-        which += f" (while {' and '.join(right)} is right)"
+        which += f" (while {names(right)} {'is' if len(right) == 1 else 'are'} right)"
     where = ", ".join(f"{s}={getattr(case, s)}" for s in ex.sizes)
-    return slip or (
+    return (
         f"{ex.name} returns the right shape but wrong values for {which}, largest error "
         f"{error:.3g} at {where}: {ex.advice or 'compare each term with ' + ex.equation}."
     )

@@ -159,6 +159,15 @@ def gate_hints(gates: str) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
+def step_faults(update: str, gates: str) -> tuple[tuple[str, str], ...]:
+    """Where the fault of a step is, from which of (h, c) are wrong."""
+    return (
+        ("h", f"the line {H} (or the output gate o): c is right"),
+        ("c", "the c you return: return the new cell state that h was computed from"),
+        ("h c", f"the new cell state, {update}, or the gates {gates} it uses (h follows from c)"),
+    )
+
+
 LSTM_STEP = Exercise(
     name="lstm_step",
     equation=f"c = f ⊙ c_prev + i ⊙ g and {H}",
@@ -170,6 +179,7 @@ LSTM_STEP = Exercise(
     hints=gate_hints("figo"),
     guard=("figo", "use your forget_gate, input_gate, candidate and output_gate with the "
            "gates' weights (cell.f.W, cell.f.U, cell.f.b, ...)"),
+    faults=step_faults("c = f ⊙ c_prev + i ⊙ g", "f, i, g"),
     helpers=dict(forget_gate=check_forget_gate, input_gate=check_input_gate,
                  candidate=check_candidate, output_gate=check_output_gate,
                  cell_update=check_cell_update),

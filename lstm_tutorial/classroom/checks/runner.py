@@ -122,12 +122,14 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
             returned(ex, outcome.result, case, expected)
+        references = [reference_result(ex, c.args) for c in cases]
         message = diagnosis.helper(ex, student) or diagnosis.mistake(
-            ex.name, ex.mistakes, cases, results, seed, equal
+            ex.name, ex.mistakes, cases, results, seed, equal, references
         )
         if message is None and result is not None:
             message = (
-                diagnosis.kept_state(ex, student, cases, k, result)
+                diagnosis.order(ex, result, expected)
+                or diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
                 or (ex.diagnose and ex.diagnose(case, result, expected))
                 or diagnosis.last_resort(ex, case, result, expected)

@@ -57,6 +57,16 @@ SLSTM_STEP = Exercise(
         ("", DEFAULT_HINT),
     ],
     shape_hint="⊙ is the element-wise product, written *, not the matrix product @",
+    faults=(
+        ("h", "h = σ(õ) ⊙ c / n"),
+        ("h c", "c = f ⊙ c_prev + i ⊙ tanh(z̃)"),
+        ("h n", "n = f ⊙ n_prev + i"),
+        ("m", "the m you return: m = max(ĩ, m_prev + log f), the one i and f were computed with"),
+        ("h c n", "the gates i = exp(ĩ − m) or f = exp(m_prev + log f − m), which c and n share"),
+        ("c n", "i = exp(ĩ − m) and f = exp(m_prev + log f − m): c and n carry the same wrong "
+         "factor, which h = c / n cancels"),
+        ("c n m", "the stabiliser m = max(ĩ, m_prev + log f), which h = c / n cancels"),
+    ),
 )  # fmt: skip
 
 

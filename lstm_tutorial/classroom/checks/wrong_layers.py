@@ -76,6 +76,24 @@ CATALOGUE = [
           + exp(-z(x, h, W, U, b))), only="tanh"),
     L("{name} uses log σ (F.logsigmoid), which is negative: use torch.sigmoid.",
       lambda x, h, W, U, b, a: F.logsigmoid(z(x, h, W, U, b)), only="σ"),
+    L("{name} uses exp: exp(z) grows without bound, and {why}: use {fn}.",
+      lambda x, h, W, U, b, a: exp(z(x, h, W, U, b))),
+    L("{name} is 1 − tanh(z): use torch.tanh(z) itself.",
+      lambda x, h, W, U, b, a: 1 - torch.tanh(z(x, h, W, U, b)), only="tanh"),
+    L("{name} uses tan, the trigonometric function: the hyperbolic tangent is torch.tanh.",
+      lambda x, h, W, U, b, a: torch.tan(z(x, h, W, U, b)), only="tanh"),
+    L("(exp(z) − exp(−z)) / 2 is sinh(z), which is unbounded: tanh(z) divides by "
+      "exp(z) + exp(−z); or use torch.tanh.",
+      lambda x, h, W, U, b, a: (exp(z(x, h, W, U, b)) - exp(-z(x, h, W, U, b))) / 2,
+      only="tanh"),
+    L("σ(z) = 1 / (1 + exp(−z)), with a + in the denominator, not 1 / (1 − exp(−z)).",
+      lambda x, h, W, U, b, a: 1 / (1 - exp(-z(x, h, W, U, b))), only="σ"),
+    L("σ(z) is 1 / (1 + exp(−z)) or exp(z) / (1 + exp(z)): the two exponents have the same sign.",
+      lambda x, h, W, U, b, a: exp(z(x, h, W, U, b)) / (1 + exp(-z(x, h, W, U, b))), only="σ"),
+    L("σ(z) = 1 / (1 + exp(−z)): the 1 + in the denominator is missing.",
+      lambda x, h, W, U, b, a: 1 / exp(-z(x, h, W, U, b)), only="σ"),
+    L("{name} is σ(z) ⊙ tanh(z): use {fn} alone.",
+      lambda x, h, W, U, b, a: torch.sigmoid(z(x, h, W, U, b)) * torch.tanh(z(x, h, W, U, b))),
     # the bias
     L("the bias {b} is averaged into one number: add the vector {b} itself.",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T + b.mean())),
@@ -137,6 +155,25 @@ CATALOGUE = [
       "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a](x @ W.T + b) + h @ U.T),
     L("the input term {W} x is added after the {act}; it belongs inside: "
       "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a](h @ U.T + b) + x @ W.T),
+    L("the {act} wraps only the input term; apply it to the whole sum {W} x + {U} h_prev + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T) + h @ U.T + b),
+    L("{act} is applied to two parts separately; apply it once to the whole sum "
+      "{W} x + {U} h_prev + {b}.", lambda x, h, W, U, b, a: ACT[a](x @ W.T + b) + ACT[a](h @ U.T)),
+    L("{act} is applied to two parts separately; apply it once to the whole sum "
+      "{W} x + {U} h_prev + {b}.", lambda x, h, W, U, b, a: ACT[a](x @ W.T) + ACT[a](h @ U.T + b)),
+    L("{act} is applied to two parts separately and the results multiplied; apply it once to the "
+      "whole sum {W} x + {U} h_prev + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T) * ACT[a](h @ U.T + b)),
+    L("{act} is applied to two parts separately and the results multiplied; apply it once to the "
+      "whole sum {W} x + {U} h_prev + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + b) * ACT[a](h @ U.T)),
+    L("h_prev is added to the result: {name} = {act}({W} x + {U} h_prev + {b}) alone.",
+      lambda x, h, W, U, b, a: h + ACT[a](z(x, h, W, U, b))),
+    L("{name} multiplies the result by tanh(h_prev): {name} = {act}({W} x + {U} h_prev + {b}) "
+      "alone.", lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b)) * torch.tanh(h)),
+    L("the concatenation [h_prev, x] does not match the weights [{W}, {U}]: put x first, "
+      "torch.cat([x, h_prev], 1), as the weights are.",
+      lambda x, h, W, U, b, a: ACT[a](torch.cat([h, x], 1) @ torch.cat([W, U], 1).T + b)),
 ]  # fmt: skip
 
 
