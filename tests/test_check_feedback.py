@@ -15,6 +15,7 @@ import torch
 from lstm_tutorial import checks
 from lstm_tutorial.classroom.checks.attention import DEFAULT_HINT as ATTENTION_DEFAULT_HINT
 from lstm_tutorial.classroom.checks.calling import DEFAULT_HINT
+from lstm_tutorial.classroom.checks.cell_update import DEFAULT_HINT as UPDATE_DEFAULT_HINT
 from lstm_tutorial.classroom.checks.failure import CheckFailed
 from lstm_tutorial.classroom.checks.slstm_step import DEFAULT_HINT as SLSTM_DEFAULT_HINT
 from lstm_tutorial.classroom.checks.temperature import DEFAULT_HINT as TEMPERATURE_DEFAULT_HINT
@@ -184,7 +185,13 @@ def compile_function(source: str, name: str, helpers: str = HELPERS):
 
 
 def named(message: str) -> bool:
-    generic = (DEFAULT_HINT, ATTENTION_DEFAULT_HINT, SLSTM_DEFAULT_HINT, TEMPERATURE_DEFAULT_HINT)
+    generic = (
+        DEFAULT_HINT,
+        ATTENTION_DEFAULT_HINT,
+        SLSTM_DEFAULT_HINT,
+        TEMPERATURE_DEFAULT_HINT,
+        UPDATE_DEFAULT_HINT,
+    )
     return "right shape but wrong values" not in message and not any(h in message for h in generic)
 
 

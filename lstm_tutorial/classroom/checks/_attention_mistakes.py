@@ -58,6 +58,9 @@ ATTENTION_MISTAKES = [
     m("the mask is applied after the softmax, whose sum still counts the padded positions, so "
       "the weights no longer sum to 1: mask the scores (to −∞) before the softmax.",
       with_weights(lambda e, mask: torch.softmax(e, dim=-1) * mask[:, None, :])),
+    m("padded scores were set to +∞, not −∞: exp(+∞) swamps the row and the softmax gives NaN; "
+      "fill them with float('-inf').",
+      with_weights(lambda e, mask: torch.softmax(e.masked_fill(padded(mask), float("inf")), -1))),
     m("padded scores were set to 0, not −∞: exp(0) = 1 still gives them weight; fill them with "
       "float('-inf').",
       with_weights(lambda e, mask: torch.softmax(e.masked_fill(padded(mask), 0.0), dim=-1))),

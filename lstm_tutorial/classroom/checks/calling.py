@@ -40,6 +40,17 @@ ERROR_HINTS = [
     ("where it is not associated with a value",
      "a variable is used before the line that computes it: in that place the equation "
      "needs one of the arguments (x, h_prev, c_prev) or a value computed earlier"),
+    ("cannot be converted to Scalar",
+     ".item() and float() turn a one-number tensor into a Python number: keep the tensor"),
+    ("Boolean value of Tensor with more than one value is ambiguous",
+     "Python's max, min, if, and, or compare single numbers: use torch.maximum(a, b), "
+     "torch.minimum(a, b) or torch.where for tensors"),
+    ("object has no attribute 'values'",
+     "torch.max(a, b) and torch.maximum(a, b) return the tensor itself: only a reduction such as "
+     "z.max(dim=-1) has .values"),
+    ("not implemented for", "this operation does not work on float tensors: in Python ^ is xor, "
+     "so write h ** 2 for a square"),
+    ("1D tensors expected", "torch.dot takes two vectors: ⊙ is the element-wise product *"),
     ("only one element tensors can be converted to Python scalars",
      "math works on single numbers: on tensors use torch.exp, torch.tanh, torch.sigmoid"),
     ("'NoneType' object", "a value is None: did a helper function forget its `return`?"),
@@ -81,6 +92,13 @@ def name_error_hint(text: str) -> str | None:
     return "use only the function's arguments and the names the notebook defines"
 
 
+def elementwise_hint(text: str) -> str | None:
+    """(3x4 and 3x4): two tensors of one shape multiplied with @, where ⊙ (*) belongs."""
+    if re.search(r"cannot be multiplied \((\d+x\d+) and \1\)", text):
+        return "two (B, H) tensors were multiplied with @: ⊙ is the element-wise product, written *"
+    return None
+
+
 def call_hint(name: str, text: str) -> str | None:
     """For "f() got an unexpected keyword argument" and the like: whose call it was."""
     match = re.match(r"([\w.]+)\(\) (?:got|missing|takes)", text)
@@ -95,7 +113,7 @@ def call_hint(name: str, text: str) -> str | None:
 
 def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = ()) -> str:
     """One sentence for an error raised by the student's ``name``."""
-    if isinstance(error, NotImplementedError):
+    if isinstance(error, NotImplementedError) and "not implemented for" not in str(error):
         helper = traceback.extract_tb(error.__traceback__)[-1].name
         if helper not in (name, "<lambda>", "<module>"):
             return f"{name} calls {helper}, which is not written yet: finish {helper} first."
@@ -110,10 +128,12 @@ def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = 
             f"{name} raised KeyError ({text}): a dictionary was read with a key it does not "
             "hold; use the keys it was built with."
         )
-    known = [(key, h) for key, h in [*hints, *ERROR_HINTS] if key]  # "" marks a fallback
+    own = [(key, h) for key, h in hints if key and (key, h) not in ERROR_HINTS]  # "": fallback
     hint = (
         name_error_hint(text)
-        or next((h for key, h in known if key in text), None)
+        or next((h for key, h in own if key in text), None)
+        or elementwise_hint(text)
+        or next((h for key, h in ERROR_HINTS if key in text), None)
         or call_hint(name, text)
         or next((h for key, h in hints if not key), DEFAULT_HINT)
     )
@@ -132,7 +152,9 @@ def call_or_fail(name: str, fn: Callable, args: Sequence, hints=()) -> object:
 # ---- what it returned
 
 
-def tensor(name: str, value: object, what: str, B: int, H: int, hint: str = "") -> torch.Tensor:
+def tensor(
+    name: str, value: object, what: str, B: int, H: int, hint: str = "", nan_hint: str = ""
+) -> torch.Tensor:
     """``value`` if it is a float64 tensor of shape (B, H); else CheckFailed naming the fault."""
     if value is None:
         fail(f"{name} returned None: end it with `return {what}`.")
@@ -174,16 +196,17 @@ def tensor(name: str, value: object, what: str, B: int, H: int, hint: str = "") 
         fail(f"{name} returned {what} with the wrong shape ({expected}): {hint}.")
     if not torch.isfinite(value).all():
         fail(
-            f"{name} returned {what} containing NaN or inf values: a log of a number ≤ 0, a "
-            "division by 0 or an exp that overflowed made them."
+            f"{name} returned {what} containing NaN or inf values: "
+            + (nan_hint or "a log of a number ≤ 0, a division by 0 or an exp that overflowed")
+            + "."
         )
     return value
 
 
-def tensors(name: str, result: object, outputs: tuple[str, ...], B: int, H: int, hint=""):
+def tensors(name: str, result: object, outputs, B: int, H: int, hint="", nan_hint=""):
     """The result as a tuple of ``len(outputs)`` tensors of shape (B, H), or CheckFailed."""
     if len(outputs) == 1:
-        return (tensor(name, result, outputs[0], B, H, hint),)
+        return (tensor(name, result, outputs[0], B, H, hint, nan_hint),)
     pair = ("the pair " if len(outputs) == 2 else "the tuple ") + "(" + ", ".join(outputs) + ")"
     if result is None:
         fail(f"{name} returned None: end it with `return {', '.join(outputs)}`.")
@@ -196,4 +219,4 @@ def tensors(name: str, result: object, outputs: tuple[str, ...], B: int, H: int,
     for value, what in zip(result, outputs):
         if value is None:
             fail(f"{name} returned None as {what}: return {pair} of tensors.")
-    return tuple(tensor(name, v, what, B, H, hint) for v, what in zip(result, outputs))
+    return tuple(tensor(name, v, what, B, H, hint, nan_hint) for v, what in zip(result, outputs))

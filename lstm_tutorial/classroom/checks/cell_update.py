@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import torch
 
+from .calling import ERROR_HINTS
 from .cases import SHAPES, Case, uniform
 from .runner import Exercise, Mistake, run
 
 ELEMENTWISE = "⊙ is the element-wise product, written *, not the matrix product @"
+DEFAULT_HINT = f"all four inputs have shape (B, H), and {ELEMENTWISE}"
 C = "c = f ⊙ c_prev + i ⊙ g"
 
 
@@ -78,6 +80,8 @@ CELL_UPDATE = Exercise(
     hints=[
         ("mat1 and mat2", ELEMENTWISE),
         ("must match the size", f"all four inputs have shape (B, H), and {ELEMENTWISE}"),
+        *ERROR_HINTS,
+        ("", DEFAULT_HINT),
     ],
     shape_hint=ELEMENTWISE,
     mistakes=[Mistake(*m) for m in UPDATE_MISTAKES],

@@ -51,6 +51,8 @@ CIFG_MISTAKES = [
             coupled(lambda f, g, o, c: f * c + (1 - o) * g)),
     Mistake("the kept memory must be f ⊙ c_prev, not (1 − f) ⊙ c_prev with 1 − f again: "
             "c = f ⊙ c_prev + (1 − f) ⊙ g.", coupled(lambda f, g, o, c: (1 - f) * c + (1 - f) * g)),
+    Mistake("i = 1 − f, not f − 1: f − 1 is negative, and a gate lies between 0 and 1.",
+            coupled(lambda f, g, o, c: f * c + (f - 1) * g)),
     Mistake("i = 1 − f, not 1 / f: the two gates share one budget, f + i = 1.",
             coupled(lambda f, g, o, c: f * c + g / f)),
     Mistake("c = f ⊙ c_prev + (1 − f) ⊙ g is not halved: the coupling already keeps it a mix.",

@@ -71,6 +71,15 @@ def nudge(arg: object, g: torch.Generator) -> object:
     return None
 
 
+def returns_argument(ex: Exercise, case: Case, result: tuple) -> str | None:
+    """Name an output that is one of the arguments, unchanged (``return h_prev``)."""
+    for what, r in zip(ex.outputs, result):
+        for name, a in zip(ex.arg_names, case.args):
+            if isinstance(a, torch.Tensor) and close(r, a):
+                return f"{ex.name} returns its argument {name} unchanged as {what}: compute {what}."
+    return None
+
+
 def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str | None:
     """Name an argument the student's result ignores although the reference depends on it."""
     g = torch.Generator().manual_seed(1234)
@@ -82,8 +91,8 @@ def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str |
         moved = as_tuple(call(student, student_args(ex, nudged)).result)
         if same(moved, result):
             return (
-                f"{ex.name}'s result does not change when {arg_name} changes: use the "
-                f"argument {arg_name} (not a variable of the notebook)."
+                f"{ex.name}'s result does not change when {arg_name} changes, although the "
+                f"equation depends on it: use the argument {arg_name}."
             )
     return None
 
@@ -137,12 +146,12 @@ def names(items: list[str]) -> str:
 
 def order(ex: Exercise, result: tuple, expected: tuple) -> str | None:
     """Name an output returned in another output's place (the rest may be wrong as well)."""
-    moved = [
+    moved = [  # output i holds the value of output j, and j is not right either
         (ex.outputs[j], ex.outputs[i])
         for i, r in enumerate(result)
         if not close(r, expected[i])
         for j, e in enumerate(expected)
-        if j != i and close(r, e)
+        if j != i and close(r, e) and not close(result[j], e)
     ]
     if not moved or len(ex.outputs) < 2:
         return None

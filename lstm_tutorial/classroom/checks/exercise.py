@@ -37,6 +37,7 @@ class Exercise:
     mistakes: Sequence[Mistake] = ()
     hints: Sequence[tuple[str, str]] = ()  # (phrase of an error's text, what it means)
     shape_hint: str = ""
+    nan_hint: str = ""  # what makes a NaN or inf in this exercise
     sizes: str = "BDH"  # the size letters quoted in messages
     # (gate modules to refuse, what to use instead); None: a plain copy of the cell, no guards
     guard: tuple[str, str] | None = ("", "")
@@ -87,7 +88,7 @@ def returned(ex: Exercise, result: object, case: Case, expected: tuple) -> tuple
     """The student's result as a tuple of tensors, or CheckFailed saying what is wrong with it."""
     if ex.returned is not None:
         return ex.returned(ex, result, case, expected)
-    return tensors(ex.name, result, ex.outputs, case.B, case.H, ex.shape_hint)
+    return tensors(ex.name, result, ex.outputs, case.B, case.H, ex.shape_hint, ex.nan_hint)
 
 
 def valid(ex: Exercise, outcome: Outcome, case: Case) -> tuple | None:

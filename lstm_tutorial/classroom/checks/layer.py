@@ -13,7 +13,7 @@ from torch.func import functional_call
 from ...cells import Gate
 from .cases import layer_cases
 from .runner import Exercise, Mistake, run
-from .wrong_layers import for_activation, words
+from .wrong_layers import for_activation, with_other_activation, words
 
 ACTIVATION = {"σ": "sigmoid", "tanh": "tanh"}
 
@@ -29,13 +29,19 @@ def reference(act: str):
     return layer
 
 
-def layer_mistakes(name: str, act: str, suffix: str) -> list[Mistake]:
+def layer_mistakes(name: str, act: str, suffix: str, function: str = "") -> list[Mistake]:
     """The catalogue's wrong layers, worded for ``name = act(W{suffix} x + ...)``."""
     slots = words(act, name, suffix)
-    return [
+    single = [
         Mistake(w.message.format(**slots), lambda x, h, W, U, b, w=w: w.fn(x, h, W, U, b, act))
         for w in for_activation(act)
     ]
+    double = [
+        Mistake(f"{function or name} has two slips: " + message.format(**slots),
+                lambda x, h, W, U, b, fn=fn: fn(x, h, W, U, b, act))
+        for message, fn in with_other_activation(act)
+    ]  # fmt: skip
+    return single + double
 
 
 def layer_exercise(name: str, letter: str, act: str, symbol: str, suffix: str) -> Exercise:
@@ -46,7 +52,7 @@ def layer_exercise(name: str, letter: str, act: str, symbol: str, suffix: str) -
         arg_names=("x", "h_prev", f"W{suffix}", f"U{suffix}", f"b{suffix}"),
         reference=reference(act),
         cases=layer_cases,
-        mistakes=layer_mistakes(symbol, act, suffix),
+        mistakes=layer_mistakes(symbol, act, suffix, name),
     )
 
 

@@ -129,6 +129,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
         if message is None and result is not None:
             message = (
                 diagnosis.order(ex, result, expected)
+                or diagnosis.returns_argument(ex, case, result)
                 or diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
                 or (ex.diagnose and ex.diagnose(case, result, expected))

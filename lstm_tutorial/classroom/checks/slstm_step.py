@@ -34,7 +34,24 @@ def _cases(g: torch.Generator) -> list[Case]:
         n_prev = uniform(g, B, H, low=0.5, high=3.0)
         m_prev = 2 * torch.randn(B, H, generator=g, dtype=torch.float64)
         cases.append(Case((*pre, c_prev, n_prev, m_prev), B, 0, H))
+    i_, f_, _, _, _, _, m_prev = cases[-1].args  # where a naive exp or log σ gives up:
+    i_[0, 0], f_[0, 0], m_prev[0, 0] = 0.0, -800.0, 900.0  # σ(f̃) = 0, log σ(f̃) = −800
+    i_[1, 1], f_[1, 1], m_prev[1, 1] = 800.0, 0.0, 0.0  # exp(ĩ) = inf, exp(ĩ − m) = 1
     return cases
+
+
+LARGE = (
+    "pre-activations as large as the sLSTM meets (ĩ = 800, f̃ = −800, m_prev = 900): compute "
+    "log σ(f̃) with F.logsigmoid(f_), not torch.log(torch.sigmoid(f_)), and exponentiate only "
+    "differences, exp(ĩ − m), never exp(ĩ) alone"
+)
+
+
+def _large(case: Case, result: tuple, expected: tuple) -> str | None:
+    """Right on moderate inputs, wrong on the case with extreme ones."""
+    if max(a.abs().max().item() for a in case.args) > 100:
+        return f"slstm_step is right for moderate inputs but not for {LARGE}."
+    return None
 
 
 SLSTM_STEP = Exercise(
@@ -57,6 +74,8 @@ SLSTM_STEP = Exercise(
         ("", DEFAULT_HINT),
     ],
     shape_hint="⊙ is the element-wise product, written *, not the matrix product @",
+    nan_hint=f"an exp overflowed or a log met 0, as happens at {LARGE}",
+    diagnose=_large,
     faults=(
         ("h", "h = σ(õ) ⊙ c / n"),
         ("h c", "c = f ⊙ c_prev + i ⊙ tanh(z̃)"),

@@ -16,7 +16,17 @@ import torch
 import torch.nn.functional as F
 
 exp = torch.exp
-ACT = {"σ": torch.sigmoid, "tanh": torch.tanh}
+
+
+class Activations(dict):
+    """σ and tanh by their symbol; a function given instead of a symbol is itself (so that a
+    wrong layer can be run with another activation, for two slips at once)."""
+
+    def __missing__(self, key):
+        return key
+
+
+ACT = Activations({"σ": torch.sigmoid, "tanh": torch.tanh})
 FN = {"σ": "torch.sigmoid", "tanh": "torch.tanh"}
 HARD = {"σ": F.hardsigmoid, "tanh": F.hardtanh}
 WHY = {"σ": "a gate must lie between 0 and 1", "tanh": "it must lie between −1 and 1"}
@@ -94,6 +104,9 @@ CATALOGUE = [
       lambda x, h, W, U, b, a: 1 / exp(-z(x, h, W, U, b)), only="σ"),
     L("{name} is σ(z) ⊙ tanh(z): use {fn} alone.",
       lambda x, h, W, U, b, a: torch.sigmoid(z(x, h, W, U, b)) * torch.tanh(z(x, h, W, U, b))),
+]  # fmt: skip
+FIRST_BEYOND_ACTIVATION = len(CATALOGUE)
+CATALOGUE += [
     # the bias
     L("the bias {b} is averaged into one number: add the vector {b} itself.",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T + b.mean())),
@@ -112,7 +125,8 @@ CATALOGUE = [
       lambda x, h, W, U, b, a: ACT[a](-(x @ W.T) + h @ U.T + b)),
     L("{W} and {U} are swapped: {W} multiplies x and {U} multiplies h_prev.",
       lambda x, h, W, U, b, a: ACT[a](x @ U.T + h @ W.T + b)),
-    L("forgot to transpose {W} and {U}: with one example per row, {W} x is written x @ {W}.T.",
+    L("forgot to transpose {W} and {U}: with one example per row, {W} x is written x @ {W}.T "
+      "(F.linear(x, {W}) transposes {W} itself).",
       lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U + b)),
     L("forgot to transpose {W}: with one example per row, {W} x is written x @ {W}.T.",
       lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U.T + b)),
@@ -180,3 +194,17 @@ CATALOGUE = [
 def for_activation(act: str) -> list[WrongLayer]:
     """The wrong layers that exist for a layer with activation ``act``."""
     return [w for w in CATALOGUE if w.only in ("", act)]
+
+
+def with_other_activation(act: str) -> list[tuple[str, Callable[..., torch.Tensor]]]:
+    """Two slips at once: every wrong layer past the activation's own, with the other
+    activation, none or ReLU: (what the activation slip is, the wrong layer's fn and slots)."""
+    other = "tanh" if act == "σ" else "σ"
+    slips = [(f"it uses {other} instead of {act}", ACT[other]), (f"it has no {act}", lambda z: z),
+             (f"it uses ReLU instead of {act}", torch.relu)]  # fmt: skip
+    return [
+        (f"{slip}, and {w.message}", lambda x, h, W, U, b, a, w=w, f=f: w.fn(x, h, W, U, b, f))
+        for w in CATALOGUE[FIRST_BEYOND_ACTIVATION:]
+        if w.only in ("", act)
+        for slip, f in slips
+    ]
