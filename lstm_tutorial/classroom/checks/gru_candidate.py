@@ -1,14 +1,14 @@
 """Wrong candidates of the torch-form GRU step (Cho et al. 2014; torch's reset_after form):
 ``n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))`` with a slip, inside the package's own
 ``GRUCell.step`` (r and z as the cell computes them), or the cell run with some of its parameters
-replaced (swapped, untransposed, zeroed), or in the other published form."""
+replaced (swapped, untransposed, zeroed), or in the other published form (Cho et al.'s
+U_n (r ⊙ h_prev), without b_hn)."""
 
 from __future__ import annotations
 
 import torch
 from torch.func import functional_call
 
-from .cases import shares_parameters
 from .runner import Mistake
 
 σ, tanh = torch.sigmoid, torch.tanh
@@ -23,6 +23,7 @@ def candidate(form):
         n = form(x, h_prev, r, cell.n.W, cell.n.U, cell.n.b, cell.b_hn)  # (B, H)
         return (1 - z) * n + z * h_prev
 
+    wrong.form = form  # for two slips at once (gru_step.two_slips)
     return wrong
 
 
@@ -34,13 +35,6 @@ def with_parameters(changes: dict):
         return functional_call(cell, params, (x, h_prev))
 
     return wrong
-
-
-def cho(cell):
-    """The same parameters in the form of Cho et al. (2014): U_n (r ⊙ h_prev), no b_hn."""
-    cell = shares_parameters(cell)
-    cell.reset_after = False
-    return cell
 
 
 m = Mistake
@@ -71,7 +65,7 @@ CANDIDATE_MISTAKES = [
       candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (r * h) @ U.T + b_hn))),
     m("cell.n(x, r ⊙ h_prev) is the form of Cho et al. (2014) without b_hn; write "
       "n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
-      lambda x, h, cell: cho(cell).step(x, h)[0]),
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (r * h) @ U.T))),
     m("b_hn belongs inside the reset: r ⊙ (U_n h_prev + b_hn).",
       candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T) + b_hn))),
     m("the bias b_hn is missing from n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",

@@ -43,7 +43,26 @@ def blend(expr):
         r, z, n, _ = cell.step(x, h_prev)[1]
         return expr(z, n, h_prev, r)
 
+    wrong.expr = expr  # for two slips at once
     return wrong
+
+
+def two_slips(candidates: list[Mistake], lines: list[Mistake]) -> list[Mistake]:
+    """A wrong candidate n and a wrong last line at once, each from its own list."""
+
+    def both(form, expr):
+        def wrong(x, h_prev, cell):
+            r, z, _, _ = cell.step(x, h_prev)[1]
+            return expr(z, form(x, h_prev, r, cell.n.W, cell.n.U, cell.n.b, cell.b_hn), h_prev, r)
+
+        return wrong
+
+    return [
+        Mistake(f"gru_step has two slips: {c.message[:-1]}; and {b.message}",
+                both(c.fn.form, b.fn.expr))
+        for c in candidates if hasattr(c.fn, "form")
+        for b in lines if hasattr(b.fn, "expr")
+    ]  # fmt: skip
 
 
 def quantities(x, h_prev, cell) -> dict:
@@ -114,6 +133,7 @@ GRU_MISTAKES = [
     *SLOTS,
     *mixed_up_mistakes(step, "rz", "each gate value comes from the gate of the same name"),
 ]  # fmt: skip
+GRU_MISTAKES += two_slips(CANDIDATE_MISTAKES, GRU_MISTAKES)
 
 GRU_STEP = Exercise(
     name="gru_step",
