@@ -51,6 +51,8 @@ ERROR_HINTS = [
     ("not implemented for", "this operation does not work on float tensors: in Python ^ is xor, "
      "so write h ** 2 for a square"),
     ("1D tensors expected", "torch.dot takes two vectors: ⊙ is the element-wise product *"),
+    ("out of bounds for dimension", "an index or a loop runs past a dimension: the examples are "
+     "the rows, range(x.shape[0]), and each weight has one row per unit"),
     ("only one element tensors can be converted to Python scalars",
      "math works on single numbers: on tensors use torch.exp, torch.tanh, torch.sigmoid"),
     ("'NoneType' object", "a value is None: did a helper function forget its `return`?"),
