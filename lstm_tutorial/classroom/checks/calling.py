@@ -143,14 +143,6 @@ def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = 
     return f"{name} raised {type(error).__name__}{detail}: {hint}."
 
 
-def call_or_fail(name: str, fn: Callable, args: Sequence, hints=()) -> object:
-    """``fn(*args)``, or CheckFailed with the sentence for what it raised."""
-    outcome = call(fn, args)
-    if outcome.error is not None:
-        fail(explain(name, outcome.error, hints))
-    return outcome.result
-
-
 # ---- what it returned
 
 
