@@ -1,12 +1,15 @@
-"""The check runner: a student's function against the package's reference, on every case of
-``cases.SHAPES``, then its gradients. It prints "✓ ..." or raises CheckFailed with one sentence.
+"""The check runner, for every exercise: a student's function against the package's reference,
+on every case of ``Exercise.cases``, then (if later cells differentiate through it) its
+gradients. It prints "✓ ..." or raises CheckFailed with one sentence.
 
-The sentence, in order of preference: the fault in the student's own helper that the function
-calls (``Exercise.helpers``: lstm_step uses the student's output_gate); a known mistake whose
-result equals the student's on every case the student's function ran (``Exercise.mistakes``);
-state kept between calls; an argument it ignores;
-the error it raised, or what is wrong with what it returned; which output is wrong, and by how much.
-"""
+The sentence, in order of preference: what is wrong with the type or shape of what it returned;
+the fault in the student's own helper that the function calls (``Exercise.helpers``: lstm_step
+uses the student's output_gate); a known mistake whose result equals the student's on every case
+the student's function ran, and differs from the reference on one (``Exercise.mistakes``);
+outputs in each other's places; an argument returned unchanged; state kept between calls; an
+argument it ignores; the exercise's own diagnosis (``Exercise.diagnose``); the line a wrong subset
+of the outputs points to (``Exercise.faults``), a float32 or rounding slip, or which output is
+wrong and by how much; or, if it raised, the error with a hint that says what to change."""
 
 from __future__ import annotations
 
