@@ -119,13 +119,14 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
         outcomes.append(outcome)
         results.append(valid(ex, outcome, case))
     equal = _equal(ex)
-    for k, (case, outcome, result) in enumerate(zip(cases, outcomes, results)):
-        expected = reference_result(ex, case.args)
+    references = [reference_result(ex, c.args) for c in cases]
+    for k, (case, outcome, result, expected) in enumerate(
+        zip(cases, outcomes, results, references)
+    ):
         if result is not None and equal(result, expected):
             continue
         if outcome.error is None and result is None:  # the wrong type or shape: say which
             returned(ex, outcome.result, case, expected)
-        references = [reference_result(ex, c.args) for c in cases]
         message = diagnosis.helper(ex, student) or diagnosis.mistake(
             ex.name, ex.mistakes, cases, results, seed, equal, references
         )
