@@ -191,7 +191,7 @@ WRONG = [
     (
         c.check_forget_gate,
         lambda x, h, W, U, b: σ(W @ x.T + U @ h.T + b[:, None]),
-        "wrong shape (expected (B, H) = (3, 4), got (4, 3)): put one example per row",
+        "got (4, 3)): the result is transposed, one example per column",
     ),
     (c.check_forget_gate, lambda x, h, W, U, b: σ(x @ W.T + b), "U_f h_prev is missing"),
     (c.check_forget_gate, lambda x, h, W, U, b: 1 - σ(x @ W.T + h @ U.T + b), "1 − σ"),
@@ -539,3 +539,56 @@ def test_broken_submissions_always_get_a_sentence(check, capsys):
         message = str(info.value)
         assert message.endswith(".") and "\n" not in message, message
     assert capsys.readouterr().out == ""
+
+
+HELPER_GATES = """
+def forget_gate(x, h_prev, W_f, U_f, b_f):
+    return torch.sigmoid(x @ W_f.T + h_prev @ U_f.T + b_f)
+input_gate = output_gate = forget_gate
+def candidate(x, h_prev, W_g, U_g, b_g):
+    return torch.tanh(x @ W_g.T + h_prev @ U_g.T + b_g)
+def cell_update(c_prev, f, i, g):
+    return f * c_prev + i * g
+"""
+STEP = """
+def lstm_step(x, h_prev, c_prev, cell):
+    f = forget_gate(x, h_prev, cell.f.W, cell.f.U, cell.f.b)
+    i = input_gate(x, h_prev, cell.i.W, cell.i.U, cell.i.b)
+    g = candidate(x, h_prev, cell.g.W, cell.g.U, cell.g.b)
+    o = output_gate(x, h_prev, cell.o.W, cell.o.U, cell.o.b)
+    c = cell_update(c_prev, f, i, g)
+    return o * torch.tanh(c), c
+"""
+BEYOND_THE_FORMULA = [  # (check, source, what the sentence must say)
+    ("forget_gate", "h_prev = torch.zeros(2, 4)\ndef forget_gate(x, h, W_f, U_f, b_f):\n"
+     "    return torch.sigmoid(x @ W_f.T + h_prev @ U_f.T + b_f)",
+     "reads h_prev from the notebook, not from its arguments (called x, h, W_f, U_f, b_f)"),
+    ("rnn_step", "h = torch.zeros(2, 4)\ndef rnn_step(x, h_prev, W, U, b):\n"
+     "    return torch.tanh(x @ W.T + h @ U.T + b)",
+     "reads h from the notebook: use only its arguments (x, h_prev, W, U, b)"),
+    ("rnn_step", "def rnn_step(x, h_prev, W, U, b):\n"
+     "    return torch.tanh(torch.cat([x, h_prev], 1) @ torch.cat([W, U], 0).T + b)",
+     "torch.cat joins along dim=1 here"),
+    ("lstm_step", STEP.replace("cell.f.U, cell.f.b", "cell.f.b, cell.f.U"),
+     "it was raised inside your forget_gate, which is right on its own: check the arguments"),
+    ("lstm_step", STEP.replace("return o * torch.tanh(c), c", "h = o * torch.tanh(c)\n"
+     "    return h.reshape(1, -1), c"), "its B·H = 12 values were joined along the wrong"),
+    ("attention_context", "def attention_context(query, keys, values, mask):\n"
+     "    e = (query @ keys.T).masked_fill(~mask[:, None, :], float('-inf'))\n"
+     "    alpha = torch.softmax(e, dim=-1)\n    return alpha @ values, alpha",
+     "keys.T reverses all three dimensions of (B, S, H)"),
+    ("temperature_softmax", "def temperature_softmax(logits, temperature):\n"
+     "    e = torch.exp(logits / temperature)\n    e = e - e.amax(-1, keepdim=True)\n"
+     "    return e / e.sum(-1, keepdim=True)", "the row's maximum is subtracted inside exp"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("exercise", "source", "expected"), BEYOND_THE_FORMULA)
+def test_slips_beyond_the_formula_are_named(exercise, source, expected):
+    """A global read in place of an argument, a concatenation along the wrong dimension, a
+    helper called with its arguments out of order, a 3-D tensor's .T, a max taken after exp."""
+    scope = {"torch": torch}
+    exec(HELPER_GATES + source, scope)
+    with pytest.raises(CheckFailed) as failure:
+        getattr(checks, f"check_{exercise}")(scope[exercise], quiet=True)
+    assert expected in str(failure.value)

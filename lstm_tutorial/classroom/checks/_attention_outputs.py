@@ -76,7 +76,8 @@ def diagnose(case: Case, result: tuple, expected: tuple) -> str | None:
     if not all(torch.isfinite(t).all() for t in result):
         return (
             f"{NAME} returned NaN or inf: a softmax over positions that are all −∞ gives "
-            "NaN, so mask the source positions s (mask[:, None, :]) and softmax over s."
+            "NaN, so fill the padded positions, where mask is False (~mask[:, None, :]), and "
+            "softmax over the source positions s."
         )
     padding = ~case.args[3][:, None, :].expand_as(result[1])  # (B, T, S)
     if (result[1][padding] != 0).any() and not same([result[1][~padding]], [expected[1][~padding]]):

@@ -42,12 +42,15 @@ SHAPES = [
 ]
 ANSWER_KEYS = ("scaled_dot_product_attention", "DotAttention", "attend", "masked_softmax")
 HINTS = [
+    ("", "keys.T reverses all three dimensions of (B, S, H), giving (H, S, B): write "
+     "keys.transpose(1, 2) (or keys.mT), which is (B, H, S)", "T"),
     ("Expected size for first two dimensions of batch2",
      "a batched product (B, T, H) @ (B, H, S) needs the keys transposed, "
      "query @ keys.transpose(1, 2), and the context is (B, T, S) @ (B, S, K)"),
     ("must match the size of tensor",
-     "two tensors of different shapes were combined: the mask (B, S) meets the scores (B, T, S) "
-     "as mask[:, None, :], and the context is a product alpha @ values"),
+     "two tensors of different shapes were combined: the scores are (B, T, H) @ (B, H, S), "
+     "query @ keys.transpose(1, 2), the mask (B, S) meets them as mask[:, None, :], and the "
+     "context is alpha @ values"),
     ("where it is not associated with a value",
      "a variable is used before the line that computes it: scores, then weights, then context"),
     ("unexpected keyword argument 'dim'",

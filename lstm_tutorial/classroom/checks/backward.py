@@ -144,6 +144,7 @@ def exercise(returns: Returns, args, reference, make_cell, forward, mistakes) ->
         hints=HINTS,
         guard=None,
         returned=lambda ex, result, case, expected: returns.check(result, expected),
+        flatten=returns.flatten,
         advice="follow the chain rule from dh back to those gradients one equation at a time",
         diagnose=lambda case, result, expected: chain(returns.name, fields, result, expected),
         differentiable=False,

@@ -61,6 +61,11 @@ ERROR_HINTS = [
     ("cannot unpack", "return exactly the values the task asks for, in its order"),
     ("too many values to unpack", "return exactly the values the task asks for, in its order"),
 ]  # fmt: skip
+# (phrase of an error's text, what it usually means, a name the function's code uses then)
+CODE_HINTS = [
+    ("cannot be multiplied", "torch.cat joins along dim=1 here: [x, h_prev] is (B, D + H), and "
+     "the weights [W, U] must be joined the same way, into (H, D + H)", "cat"),
+]  # fmt: skip
 TORCH_NAMES = {"sigmoid", "tanh", "exp", "relu", "softmax", "zeros", "ones", "cat", "matmul"}
 DEFAULT_HINT = "compare that line's shapes with the task (x (B, D), h_prev (B, H), W (H, D))"
 
@@ -113,8 +118,16 @@ def call_hint(name: str, text: str) -> str | None:
     return f"{called} was called with the wrong arguments: check that call against its signature"
 
 
-def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = ()) -> str:
-    """One sentence for an error raised by the student's ``name``."""
+def explain(
+    name: str,
+    error: BaseException,
+    hints: Sequence[tuple] = (),
+    code: Sequence[str] = (),
+    helpers: Sequence[str] = (),
+) -> str:
+    """One sentence for an error raised by the student's ``name``, whose code uses the names
+    ``code`` (its ``co_names``) and may call the student's (right) ``helpers``. A hint
+    ``(phrase, hint, name)`` applies only if the code uses ``name``."""
     if isinstance(error, NotImplementedError) and "not implemented for" not in str(error):
         helper = traceback.extract_tb(error.__traceback__)[-1].name
         if helper not in (name, "<lambda>", "<module>"):
@@ -130,9 +143,16 @@ def explain(name: str, error: BaseException, hints: Sequence[tuple[str, str]] = 
             f"{name} raised KeyError ({text}): a dictionary was read with a key it does not "
             "hold; use the keys it was built with."
         )
+    frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+    inside = next((f for f in frames if f in helpers and f != name), None)
+    coded = [(h[0], h[1]) for h in [*hints, *CODE_HINTS] if len(h) == 3 and h[2] in code]
+    hints = [h for h in hints if len(h) == 2]
     own = [(key, h) for key, h in hints if key and (key, h) not in ERROR_HINTS]  # "": fallback
+    called = f"{inside}, which is right on its own: check the arguments {name} passes to it"
     hint = (
         name_error_hint(text)
+        or (inside and f"it was raised inside your {called}, in the order of its signature")
+        or next((h for key, h in coded if key in text), None)
         or next((h for key, h in own if key in text), None)
         or elementwise_hint(text)
         or next((h for key, h in ERROR_HINTS if key in text), None)
@@ -177,13 +197,22 @@ def tensor(
     if shape != (B, H):
         expected = f"expected (B, H) = {sizes(B, H)}, got {sizes(*shape)}"
         if shape == (H, B):
-            hint = "put one example per row: x @ W.T rather than W @ x.T"
+            hint = (
+                "the result is transposed, one example per column: keep one per row "
+                "(x @ W.T rather than W @ x.T, and no .T on the result)"
+            )
         elif shape == (B, 2 * H):
             hint = "torch.cat put two terms side by side; add them with + instead"
         elif shape in ((H,), (B,), ()):
             hint = "a dimension was lost: keep one row per example and one column per unit"
         elif len(shape) == 3 or shape in ((B, B), (H, H)):
             hint = hint or "⊙ is the element-wise product *, and only weights are multiplied with @"
+        elif value.numel() == B * H and len(shape) <= 2:
+            hint = (
+                f"its B·H = {B * H} values were joined along the wrong dimension or "
+                "flattened: torch.stack(rows) or torch.cat(rows, dim=0) keeps one row per "
+                "example"
+            )
         elif len(shape) == 2 and 1 in shape:
             hint = "a sum or reduction collapsed a dimension: keep every unit's value separate"
         hint = hint or "keep one row per example (B) and one column per hidden unit (H)"

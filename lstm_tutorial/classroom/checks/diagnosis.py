@@ -57,6 +57,24 @@ def helper(ex: Exercise, student: Callable) -> str | None:
     return None
 
 
+def reads_global(ex: Exercise, student: Callable) -> str | None:
+    """Name a tensor or module the function reads from the notebook instead of its arguments
+    (``h_prev`` used inside ``def forget_gate(x, h, ...)``)."""
+    code = getattr(student, "__code__", None)
+    scope = getattr(student, "__globals__", {})
+    names = getattr(code, "co_names", ())
+    read = [n for n in names if isinstance(scope.get(n), torch.Tensor | nn.Module)]
+    if not read:
+        return None
+    params, task = code.co_varnames[: code.co_argcount], ", ".join(ex.arg_names)
+    if tuple(params) == ex.arg_names:
+        return f"{ex.name} reads {read[0]} from the notebook: use only its arguments ({task})."
+    return (
+        f"{ex.name} reads {read[0]} from the notebook, not from its arguments (called "
+        f"{', '.join(params)}): name them as in the task, {ex.name}({task}), and use only them."
+    )
+
+
 def nudge(arg: object, g: torch.Generator) -> object:
     """A randomly moved copy of a float tensor or of a module's parameters; None for anything
     else (a bool mask, a number)."""
@@ -144,14 +162,24 @@ def names(items: list[str]) -> str:
     return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def order(ex: Exercise, result: tuple, expected: tuple) -> str | None:
-    """Name an output returned in another output's place (the rest may be wrong as well)."""
+def order(ex: Exercise, result: tuple, expected: tuple, others=()) -> str | None:
+    """Name an output returned in another output's place (the rest may be wrong as well), if
+    it is in that place on every other case too (``others``: (what the student returned, or
+    None if it raised; the reference's result) per case)."""
+
+    def holds(i, j, got, want) -> bool:
+        got = got or ()
+        return len(got) > max(i, j) and isinstance(got[i], torch.Tensor) and close(got[i], want[j])
+
     moved = [  # output i holds the value of output j, and j is not right either
         (ex.outputs[j], ex.outputs[i])
         for i, r in enumerate(result)
         if not close(r, expected[i])
         for j, e in enumerate(expected)
-        if j != i and close(r, e) and not close(result[j], e)
+        if j != i
+        and close(r, e)
+        and not close(result[j], e)
+        and all(holds(i, j, got, want) for got, want in others)
     ]
     if not moved or len(ex.outputs) < 2:
         return None

@@ -45,6 +45,7 @@ class Exercise:
     # what the student returned as a tuple of tensors, or CheckFailed naming what is wrong with
     # it: returned(ex, result, case, expected); None: ``len(outputs)`` tensors of shape (B, H)
     returned: Callable | None = None
+    flatten: Callable | None = None  # the result in the order of outputs, unchecked; as_tuple
     advice: str = ""  # the last resort's advice; "" for "compare each term with {equation}"
     diagnose: Callable | None = None  # (case, result, expected) -> the exercise's own sentence
     after: Callable | None = None  # (cases, results) -> a fault seen once every value agrees

@@ -2,14 +2,16 @@
 on every case of ``Exercise.cases``, then (if later cells differentiate through it) its
 gradients. It prints "✓ ..." or raises CheckFailed with one sentence.
 
-The sentence, in order of preference: what is wrong with the type or shape of what it returned;
-the fault in the student's own helper that the function calls (``Exercise.helpers``: lstm_step
-uses the student's output_gate); a known mistake whose result equals the student's on every case
-the student's function ran, and differs from the reference on one (``Exercise.mistakes``);
-outputs in each other's places; an argument returned unchanged; state kept between calls; an
+The sentence, in order of preference: a tensor it reads from the notebook instead of an
+argument; what is wrong with the type or shape of what it returned; the fault in the student's
+own helper that the function calls (``Exercise.helpers``: lstm_step uses the student's
+output_gate); a known mistake whose result equals the student's on every case the student's
+function ran, and differs from the reference on one (``Exercise.mistakes``); outputs in each
+other's places (on every case); an argument returned unchanged; state kept between calls; an
 argument it ignores; the exercise's own diagnosis (``Exercise.diagnose``); the line a wrong subset
 of the outputs points to (``Exercise.faults``), a float32 or rounding slip, or which output is
-wrong and by how much; or, if it raised, the error with a hint that says what to change."""
+wrong and by how much; or, if it raised, the error with a hint that says what to change (where
+it was raised inside a right helper: the call's arguments)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from . import diagnosis
 from .calling import call, explain
 from .cases import GRADIENT_CASE, Case
 from .exercise import Exercise, Mistake, as_tuple, reference_result, returned, student_args, valid
-from .failure import close, expect_function, fail, passed, same
+from .failure import CheckFailed, close, expect_function, fail, passed, same
 
 __all__ = ["Exercise", "Mistake", "gradients", "run"]
 
@@ -59,7 +61,7 @@ def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable =
         theirs = grads(expected)
         outcome = call(student, fresh(args))
         if outcome.error is not None:  # e.g. an in-place change of an argument autograd needs
-            fail(explain(ex.name, outcome.error, ex.hints))
+            fail(explain(ex.name, outcome.error, ex.hints, _code(student), list(ex.helpers)))
         result = as_tuple(outcome.result)
         for what, r in zip(ex.outputs, result):
             if not (isinstance(r, torch.Tensor) and r.requires_grad):
@@ -81,8 +83,7 @@ def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable =
 def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
     """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed."""
     expect_function(ex.name, student)
-    names = getattr(getattr(student, "__code__", None), "co_names", ())
-    for key in (key for key in ex.forbidden if key in names):
+    for key in (key for key in ex.forbidden if key in _code(student)):
         fail(f"{ex.name} calls {key}, which computes the answer for you: {ex.guard[1]}.")
     # fork_rng: building the random cells draws from torch's global generator, and a notebook
     # must print the same numbers after a check as without it
@@ -125,24 +126,42 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
     ):
         if result is not None and equal(result, expected):
             continue
-        if outcome.error is None and result is None:  # the wrong type or shape: say which
-            returned(ex, outcome.result, case, expected)
-        message = diagnosis.helper(ex, student) or diagnosis.mistake(
-            ex.name, ex.mistakes, cases, results, seed, equal, references
+        message = diagnosis.reads_global(ex, student)
+        if message is None and outcome.error is None and result is None:
+            returned(ex, outcome.result, case, expected)  # the wrong type or shape: say which
+        message = (
+            message
+            or diagnosis.helper(ex, student)
+            or diagnosis.mistake(ex.name, ex.mistakes, cases, results, seed, equal, references)
         )
         if message is None and result is not None:
+            raw = [(_unchecked(ex, o), e) for o, e in zip(outcomes, references)]
             message = (
-                diagnosis.order(ex, result, expected)
+                diagnosis.order(ex, result, expected, raw)
                 or diagnosis.returns_argument(ex, case, result)
                 or diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
                 or (ex.diagnose and ex.diagnose(case, result, expected))
                 or diagnosis.last_resort(ex, case, result, expected)
             )
-        fail(message or explain(ex.name, outcome.error, ex.hints))
+        fail(message or explain(ex.name, outcome.error, ex.hints, _code(student), list(ex.helpers)))
     message = ex.after and ex.after(cases, results)
     if message:
         fail(message)
+
+
+def _code(student: Callable) -> tuple[str, ...]:
+    """The names (globals and attributes) the student's function uses."""
+    return getattr(getattr(student, "__code__", None), "co_names", ())
+
+
+def _unchecked(ex: Exercise, outcome) -> tuple | None:
+    """What the call returned, in the order of ``ex.outputs``, shapes unchecked (None if it
+    raised or its nesting is wrong)."""
+    try:
+        return None if outcome.error else (ex.flatten or as_tuple)(outcome.result)
+    except CheckFailed:
+        return None
 
 
 def _tensors(value: object):

@@ -99,7 +99,8 @@ def _diagnose(case: Case, result: tuple, expected: tuple) -> str:
     if not close(sums, torch.ones_like(sums)):
         return f"{name}'s probabilities do not sum to 1 over the last dimension: {P}."
     return (f"{name} returns probabilities that sum to 1 but are not softmax(z / τ): check where "
-            "τ enters (it divides the logits once, before exp).")  # fmt: skip
+            "τ enters (it divides the logits once, before exp) and that the row's maximum is "
+            "subtracted inside exp, exp(z / τ − max).")  # fmt: skip
 
 
 TEMPERATURE_SOFTMAX = Exercise(

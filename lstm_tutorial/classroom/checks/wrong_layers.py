@@ -125,8 +125,8 @@ CATALOGUE += [
       lambda x, h, W, U, b, a: ACT[a](-(x @ W.T) + h @ U.T + b)),
     L("{W} and {U} are swapped: {W} multiplies x and {U} multiplies h_prev.",
       lambda x, h, W, U, b, a: ACT[a](x @ U.T + h @ W.T + b)),
-    L("forgot to transpose {W} and {U}: with one example per row, {W} x is written x @ {W}.T "
-      "(F.linear(x, {W}) transposes {W} itself).",
+    L("{W} and {U} act untransposed (a .T is missing, or there is one too many): with one "
+      "example per row, {W} x is written x @ {W}.T (F.linear(x, {W}) transposes {W} itself).",
       lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U + b)),
     L("forgot to transpose {W}: with one example per row, {W} x is written x @ {W}.T.",
       lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U.T + b)),
