@@ -1,9 +1,10 @@
-"""The checks against two independent sets of about 400 plausible submissions each
-(``fixtures/submissions_first.py``, ``fixtures/submissions.py``): no buggy one passes, every right
-one passes, no check crashes, every message is one sentence, and at least 95% of the buggy ones
-get a sentence that names the mistake. Each set was written by a reviewer who had not read the
-catalogues; the checks were then improved where the sets found them silent (from 89% and 94%),
-so 95% guards what they now do (99% and 97% when this was written).
+"""The checks against three independent sets of 350 to 400 plausible submissions each
+(``fixtures/submissions_first.py``, ``fixtures/submissions.py``, ``fixtures/submissions_third.py``):
+no buggy one passes, every right one passes, no check crashes, every message is one sentence, and
+at least 95% of the buggy ones get a sentence that names the mistake. Each set was written by a
+reviewer who had not read the catalogues (nor, for the third, the other sets); the checks were
+then improved where the sets found them silent (from 89%, 94% and 95.7% before each set was
+used), so 95% guards what they now do (99%, 98% and 98% when this was written).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from fixtures import submissions, submissions_first
+from fixtures import submissions, submissions_first, submissions_third
 from test_check_feedback import HELPERS, named
 
 from lstm_tutorial import GRUCell, LSTMCell, LSTMState, RNNCell, checks
@@ -51,7 +52,7 @@ FIRST = [
     dict(ex=ex, kind=kind, label=label, src=src, helpers=None)
     for ex, kind, label, src in submissions_first.ENTRIES
 ]
-SETS = {"first": FIRST, "second": submissions.S}
+SETS = {"first": FIRST, "second": submissions.S, "third": submissions_third.S}
 
 
 @pytest.fixture(scope="module", params=list(SETS))
@@ -75,5 +76,5 @@ def test_buggy_submissions_fail_with_one_sentence(results):
 def test_most_buggy_submissions_get_a_sentence_that_names_the_mistake(results):
     bugs = [(s, m) for s, o, m in results if s["kind"] == "bug"]
     unnamed = [(s["ex"], s["label"], m) for s, m in bugs if not named(m)]
-    assert len(bugs) > 350
+    assert len(bugs) > 340
     assert 1 - len(unnamed) / len(bugs) >= 0.95, "\n".join(map(str, unnamed))

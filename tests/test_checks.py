@@ -5,7 +5,7 @@ import pytest
 import torch
 from parity import assert_close
 
-from lstm_tutorial import checks
+from lstm_tutorial import backward, checks
 from lstm_tutorial.checks import CheckFailed
 
 σ, tanh = torch.sigmoid, torch.tanh
@@ -577,9 +577,45 @@ BEYOND_THE_FORMULA = [  # (check, source, what the sentence must say)
      "    e = (query @ keys.T).masked_fill(~mask[:, None, :], float('-inf'))\n"
      "    alpha = torch.softmax(e, dim=-1)\n    return alpha @ values, alpha",
      "keys.T reverses all three dimensions of (B, S, H)"),
+    ("rnn_step", "_h = None\ndef rnn_step(x, h_prev, W, U, b):\n    global _h\n"
+     "    _h = torch.tanh(x @ W.T + (h_prev if _h is None else _h) @ U.T + b)\n    return _h",
+     "keeps something between calls in the global _h"),
+    ("forget_gate", "B = 2\ndef forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+     "    return torch.stack([torch.sigmoid(x[n] @ W_f.T + h_prev[n] @ U_f.T + b_f) "
+     "for n in range(B)])", "reads B = 2 from the notebook: take every size"),
+    ("candidate", "def candidate(x, h_prev, W_g, U_g, b_g):\n"
+     "    g = torch.zeros(x.shape[0], W_g.shape[0])\n    for n in range(x.shape[0] - 1):\n"
+     "        g[n] = torch.tanh(x[n] @ W_g.T + h_prev[n] @ U_g.T + b_g)\n    return g",
+     "gets some examples right and others wrong (row 2 of 0 to 2)"),
     ("temperature_softmax", "def temperature_softmax(logits, temperature):\n"
      "    e = torch.exp(logits / temperature)\n    e = e - e.amax(-1, keepdim=True)\n"
      "    return e / e.sum(-1, keepdim=True)", "the row's maximum is subtracted inside exp"),
+]  # fmt: skip
+
+
+LSTM_BACKWARD = """
+def lstm_step_backward(dh, dc, cache, cell):
+    x, h_prev, c_prev, f, i, g, o, c = cache
+    t = torch.tanh(c)
+    do, dc = dh * t, dc + dh * o * (1 - t**2)
+    dz = dict(f=dc * c_prev * f * (1 - f), i=dc * g * i * (1 - i), g=dc * i * (1 - g**2),
+              o=do * o * (1 - o))
+    grads = {k: LayerGrads(dz[k].T @ x, dz[k].T @ h_prev, dz[k].sum(0)) for k in "figo"}
+    dx = sum(dz[k] @ getattr(cell, k).W for k in "figo")
+    dh_prev = sum(dz[k] @ getattr(cell, k).U for k in "figo")
+    return LSTMStepGrads(dx, dh_prev, dc * f, LSTMGrads(**grads))
+"""
+BEYOND_THE_FORMULA += [
+    ("lstm_step_backward",
+     LSTM_BACKWARD.replace("dc * c_prev * f * (1 - f)", "dc * c_prev * (1 - f**2)"),
+     "dz_f uses tanh′ = 1 − f² where σ′ = f ⊙ (1 − f) belongs"),
+    ("lstm_step_backward",
+     LSTM_BACKWARD.replace("dc + dh * o * (1 - t**2)", "dc + dh * o * (1 - c**2)"),
+     "tanh′ uses c where tanh(c) belongs"),
+    ("lstm_step_backward", LSTM_BACKWARD.replace("dz[k].T @ h_prev", "dz[k].T @ c_prev"),
+     "in every layer, dU_k multiplies c_prev where h_prev belongs"),
+    ("lstm_step_backward", LSTM_BACKWARD.replace("c_prev, f, i, g", "c_prev, i, f, g"),
+     "the cache is unpacked in the wrong order"),
 ]  # fmt: skip
 
 
@@ -587,7 +623,7 @@ BEYOND_THE_FORMULA = [  # (check, source, what the sentence must say)
 def test_slips_beyond_the_formula_are_named(exercise, source, expected):
     """A global read in place of an argument, a concatenation along the wrong dimension, a
     helper called with its arguments out of order, a 3-D tensor's .T, a max taken after exp."""
-    scope = {"torch": torch}
+    scope = {"torch": torch, **vars(backward)}
     exec(HELPER_GATES + source, scope)
     with pytest.raises(CheckFailed) as failure:
         getattr(checks, f"check_{exercise}")(scope[exercise], quiet=True)

@@ -76,6 +76,11 @@ class Returns(NamedTuple):
                     f"{self.name} returned {name} transposed ({got}, expected {letters} = "
                     f"{shape}){hint}."
                 )
+            if name.startswith("db") and value.dim() < 2:
+                fail(
+                    f"{self.name} returned {name} with shape {got}, expected {letters} = {shape}: "
+                    "one value per unit, so sum over the batch only, db = dz.sum(0)."
+                )
             if name.startswith("db") and value.dim() == 2:
                 fail(
                     f"{self.name} returned {name} with shape {got}, expected {letters} = {shape}: "

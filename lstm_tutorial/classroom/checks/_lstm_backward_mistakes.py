@@ -111,6 +111,9 @@ LSTM_MISTAKES = tuple(Mistake(*m) for m in [
        "dh_prev sums dz @ U over f, i, g and o.",
        lambda dh, dc, cache, cell, k=k: _layers(*_parts(dh, dc, cache, cell), cache, cell, skip=k))
       for k in GATES),
+    ("the cache is unpacked in the wrong order: it holds (x, h_prev, c_prev, f, i, g, o, c), "
+     "with f before i.", lambda dh, dc, cache, cell: lstm_step_backward(
+         dh, dc, cache._replace(f=cache.i, i=cache.f), cell)),
     ("dh_prev and dc_prev are swapped: return (dx, dh_prev, dc_prev, grads) in that order.",
      _with(dh_prev=lambda r, *a: r.dc_prev, dc_prev=lambda r, *a: r.dh_prev)),
     ("the gate gradients are in torch's order i, f, g, o; LSTMGrads takes them as "

@@ -28,6 +28,7 @@ from ...backward import (
 )
 from ...cells import RNNCell
 from ...lstm import LSTMCell, LSTMState
+from . import _backward_lines
 from ._backward_outputs import Returns
 from ._lstm_backward_mistakes import LSTM_MISTAKES
 from ._rnn_backward_mistakes import RNN_MISTAKES
@@ -42,6 +43,13 @@ from .runner import run
 SHAPES = [(3, 4, 4), (4, 4, 3), (2, 5, 2), (3, 2, 1), (1, 3, 5), (3, 4, 4)]
 HINTS = [
     ("does not require grad", "autograd is off here: write the backward by hand"),
+    ("'RNNCache' object has no attribute", "the cache holds x, h_prev and h (cache.x, ...)"),
+    ("'LSTMCache' object has no attribute",
+     "the cache holds x, h_prev, c_prev, f, i, g, o and c (cache.x, ...)"),
+    ("'RNNCell' object has no attribute", "the RNN cell's weights are cell.W, cell.U and cell.b"),
+    ("'LSTMCell' object has no attribute",
+     "the LSTM cell's weights live in its layers: cell.f.W, cell.f.U, cell.f.b, and the same "
+     "for cell.i, cell.g and cell.o"),
     ("mat1 and mat2 shapes cannot be multiplied",
      "check each product's shapes: dW = dz.T @ x is (H, B) @ (B, D), dx = dz @ W is "
      "(B, H) @ (H, D), dh_prev = dz @ U is (B, H) @ (H, H)"),
@@ -130,7 +138,7 @@ def chain(name: str, fields: tuple[str, ...], result: tuple, expected: tuple) ->
     return None
 
 
-def exercise(returns: Returns, args, reference, make_cell, forward, mistakes) -> Exercise:
+def exercise(returns: Returns, args, reference, make_cell, forward, mistakes, lines) -> Exercise:
     """A backward exercise whose results (and mistakes' results) are compared flattened."""
     fields = tuple(name for name, _ in returns.fields)
     return Exercise(
@@ -146,7 +154,10 @@ def exercise(returns: Returns, args, reference, make_cell, forward, mistakes) ->
         returned=lambda ex, result, case, expected: returns.check(result, expected),
         flatten=returns.flatten,
         advice="follow the chain rule from dh back to those gradients one equation at a time",
-        diagnose=lambda case, result, expected: chain(returns.name, fields, result, expected),
+        diagnose=lambda case, result, expected: (
+            lines(returns.name, case, dict(zip(fields, result)), dict(zip(fields, expected)))
+            or chain(returns.name, fields, result, expected)
+        ),
         differentiable=False,
     )
 
@@ -160,6 +171,7 @@ RNN = exercise(
     lambda D, H: RNNCell(D, H, dtype=torch.float64),
     _rnn_forward,
     RNN_MISTAKES,
+    _backward_lines.rnn,
 )  # fmt: skip
 LSTM = exercise(
     Returns("lstm_step_backward",
@@ -172,6 +184,7 @@ LSTM = exercise(
     lambda D, H: LSTMCell(D, H, dtype=torch.float64),
     _lstm_forward,
     LSTM_MISTAKES,
+    _backward_lines.lstm,
 )  # fmt: skip
 
 

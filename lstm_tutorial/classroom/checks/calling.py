@@ -115,6 +115,9 @@ def call_hint(name: str, text: str) -> str | None:
     called = parts[0] if parts[-1].startswith("__") else parts[-1]  # LSTMStepGrads.__new__
     if called in (name, "", "<lambda>"):
         return "keep the signature given in the task"
+    missing = re.search(r"missing \d+ required positional arguments?: (.+)$", text)
+    if missing:
+        return f"{called} was called without {missing.group(1)}: pass every value it takes"
     return f"{called} was called with the wrong arguments: check that call against its signature"
 
 

@@ -70,6 +70,7 @@ UPDATE_MISTAKES = [
 ]  # fmt: skip
 
 CELL_UPDATE = Exercise(
+    rows=True,
     name="cell_update",
     equation=C,
     outputs=("c",),

@@ -70,6 +70,7 @@ I_SLOTS = slot_mistakes(
 )
 
 CIFG_STEP = Exercise(
+    rows=True,
     name="cifg_step",
     equation="c = f ⊙ c_prev + (1 − f) ⊙ g and h = o ⊙ tanh(c)",
     outputs=("h", "c"),

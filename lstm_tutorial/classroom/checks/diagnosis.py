@@ -5,6 +5,7 @@ last resort, which output is wrong and by how much (a float32 or rounding slip s
 from __future__ import annotations
 
 import copy
+import dis
 from collections.abc import Callable
 
 import torch
@@ -15,6 +16,7 @@ from .cases import Case
 from .exercise import Exercise, as_tuple, reference_result, student_args, valid
 from .failure import CheckFailed, close, same
 
+SIZES = {"B", "D", "H", "T", "S", "K", "V"}  # a notebook's sizes, never a function's
 # The mistakes' results on the cases of a seed, computed once per process: a class set checked
 # in one kernel, or a test of many submissions, pays for the catalogue only once.
 _BUGGY: dict[tuple[str, int, int, int], tuple | None] = {}
@@ -57,22 +59,47 @@ def helper(ex: Exercise, student: Callable) -> str | None:
     return None
 
 
+def _holds_tensors(value: object) -> bool:
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return any(map(_holds_tensors, value))
+    return isinstance(value, torch.Tensor | nn.Module)
+
+
 def reads_global(ex: Exercise, student: Callable) -> str | None:
-    """Name a tensor or module the function reads from the notebook instead of its arguments
-    (``h_prev`` used inside ``def forget_gate(x, h, ...)``)."""
+    """Name a global the function writes or keeps tensors in (state kept between calls), or a
+    tensor, module or size it reads from the notebook instead of its arguments (``h_prev`` inside
+    ``def forget_gate(x, h, ...)``, the notebook's ``B = 2``)."""
     code = getattr(student, "__code__", None)
-    scope = getattr(student, "__globals__", {})
-    names = getattr(code, "co_names", ())
-    read = [n for n in names if isinstance(scope.get(n), torch.Tensor | nn.Module)]
-    if not read:
+    if code is None:
         return None
+    ops = [(i.opname, i.argval) for i in dis.get_instructions(code)]
+    scope, loads = student.__globals__, [n for op, n in ops if op == "LOAD_GLOBAL"]
+    kept = [n for op, n in ops if op == "STORE_GLOBAL"] + [
+        n for n in loads if isinstance(scope.get(n), list | dict) and _holds_tensors(scope[n])
+    ]
+    sizes = [n for n in loads if n in SIZES and isinstance(scope.get(n), int)]
+    read = [n for n in loads if isinstance(scope.get(n), torch.Tensor | nn.Module)]
     params, task = code.co_varnames[: code.co_argcount], ", ".join(ex.arg_names)
-    if tuple(params) == ex.arg_names:
+    if kept:
+        return (
+            f"{ex.name} keeps something between calls in the global {kept[0]}: compute the "
+            "result from the arguments alone, in local variables."
+        )
+    if sizes:
+        return (
+            f"{ex.name} reads {sizes[0]} = {scope[sizes[0]]} from the notebook: take every size "
+            "from the arguments' shapes (e.g. x.shape[0]), which change from call to call."
+        )
+    if read and tuple(params) == ex.arg_names:
         return f"{ex.name} reads {read[0]} from the notebook: use only its arguments ({task})."
-    return (
-        f"{ex.name} reads {read[0]} from the notebook, not from its arguments (called "
-        f"{', '.join(params)}): name them as in the task, {ex.name}({task}), and use only them."
-    )
+    if read:
+        return (
+            f"{ex.name} reads {read[0]} from the notebook, not from its arguments (called "
+            f"{', '.join(params)}): name them as in the task, {ex.name}({task}), and use only them."
+        )
+    return None
 
 
 def nudge(arg: object, g: torch.Generator) -> object:
@@ -137,6 +164,22 @@ def kept_state(ex, student, cases, k, result) -> str | None:
             "keeps something between calls (a global or a counter); use only the arguments."
         )
     return None
+
+
+def rows(ex: Exercise, result: tuple, expected: tuple) -> str | None:
+    """Name a batch some of whose rows (examples) are right and others wrong: a loop over the
+    examples that misses one, or one example's row used for all."""
+    B = len(expected[0])
+    right = [all(close(r[b], e[b]) for r, e in zip(result, expected)) for b in range(B)]
+    if not ex.rows or B < 2 or all(right) or not any(right):
+        return None
+    wrong = [str(b) for b in range(B) if not right[b]]
+    which = f"row{'s' * (len(wrong) > 1)} {names(wrong)} of 0 to {B - 1}"
+    return (
+        f"{ex.name} gets some examples right and others wrong ({which}): every row is computed "
+        "the same way, so check that a loop over the batch covers every row, "
+        "range(x.shape[0]), and that no example's row is used for all (x[0])."
+    )
 
 
 def precision_slip(name: str, outputs: list[torch.Tensor], error: float) -> str | None:

@@ -52,6 +52,7 @@ class Exercise:
     forbidden: tuple[str, ...] = ()  # functions whose call hands over the answer
     differentiable: bool = True  # compare gradients (a later cell differentiates through it)
     nan_equal: bool = False  # NaN equals NaN when results are compared
+    rows: bool = False  # each row of every output is one example, computed the same way
     # (the wrong outputs, space-separated, where that puts the fault), e.g. ("h", "h = o ⊙ tanh(c)")
     faults: tuple[tuple[str, str], ...] = ()
 

@@ -169,6 +169,7 @@ def step_faults(update: str, gates: str) -> tuple[tuple[str, str], ...]:
 
 
 LSTM_STEP = Exercise(
+    rows=True,
     name="lstm_step",
     equation=f"c = f ⊙ c_prev + i ⊙ g and {H}",
     outputs=("h", "c"),
