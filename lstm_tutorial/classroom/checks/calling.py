@@ -20,6 +20,9 @@ ERROR_HINTS = [
      "W.t is a method, not the transpose itself: write W.T (or W.t())"),
     ("for @: 'Tensor' and 'method'", "W.t is a method, not the transpose itself: write W.T"),
     ("'builtin_function_or_method' object", "a method was used without (): write W.T or W.t()"),
+    ("'Tensor' and 'builtin_function_or_method'",
+     "a method was used without calling it: a tensor's .values is a method (torch.maximum(a, b) "
+     "is the tensor itself), and W.t needs () (or write W.T)"),
     ("for @: 'builtin_function_or_method' and",
      "dz.t is a method, not the transpose itself: write dz.T (or dz.t())"),
     ("mat1 and mat2 shapes cannot be multiplied",
