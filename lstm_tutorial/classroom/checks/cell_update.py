@@ -70,8 +70,8 @@ UPDATE_MISTAKES = [
 ]  # fmt: skip
 
 CELL_UPDATE = Exercise(
-    rows=True,
     name="cell_update",
+    rows=True,
     equation=C,
     outputs=("c",),
     arg_names=("c_prev", "f", "i", "g"),

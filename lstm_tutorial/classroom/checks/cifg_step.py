@@ -13,7 +13,7 @@ import torch
 from ...lstm import LSTMCell, LSTMState
 from .cases import cell_cases
 from .gate_swaps import slot_mistakes
-from .lstm_step import gate_hints, mistakes, quantities, reference, step_faults
+from .lstm_step import gate_hints, mistakes, quantities, reference, step_faults, two_slips
 from .runner import Exercise, Mistake, run
 
 σ, tanh = torch.sigmoid, torch.tanh
@@ -30,34 +30,36 @@ def coupled(expr):
     return wrong
 
 
-CIFG_MISTAKES = [
-    Mistake("the coupling is reversed: f keeps the old memory (f ⊙ c_prev) and i = 1 − f admits "
-            "the candidate.", coupled(lambda f, g, o, c: (1 - f) * c + f * g)),
-    Mistake("i must be 1 − f, not f: the candidate enters as (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + f * g)),
-    Mistake("the candidate was not multiplied by i = 1 − f: c = f ⊙ c_prev + (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + g)),
-    Mistake("i = 1 − f is missing its parentheses: compute (1 − f) ⊙ g, not 1 − f ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + 1 - f * g)),
-    Mistake("i = 1 − f is a gate value: do not apply σ to it again.",
-            coupled(lambda f, g, o, c: f * c + σ(1 - f) * g)),
-    Mistake("the candidate g is missing: the new memory is (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c + (1 - f))),
-    Mistake("i = −f is missing the 1: the candidate enters as (1 − f) ⊙ g.",
-            coupled(lambda f, g, o, c: f * c - f * g)),
-    Mistake("i = 1 − f, not 1 + f: the two gates share one budget.",
-            coupled(lambda f, g, o, c: f * c + (1 + f) * g)),
-    Mistake("i must be 1 − f (from the forget gate), not 1 − o.",
-            coupled(lambda f, g, o, c: f * c + (1 - o) * g)),
-    Mistake("the kept memory must be f ⊙ c_prev, not (1 − f) ⊙ c_prev with 1 − f again: "
-            "c = f ⊙ c_prev + (1 − f) ⊙ g.", coupled(lambda f, g, o, c: (1 - f) * c + (1 - f) * g)),
-    Mistake("i = 1 − f, not f − 1: f − 1 is negative, and a gate lies between 0 and 1.",
-            coupled(lambda f, g, o, c: f * c + (f - 1) * g)),
-    Mistake("i = 1 − f, not 1 / f: the two gates share one budget, f + i = 1.",
-            coupled(lambda f, g, o, c: f * c + g / f)),
-    Mistake("c = f ⊙ c_prev + (1 − f) ⊙ g is not halved: the coupling already keeps it a mix.",
-            coupled(lambda f, g, o, c: (f * c + (1 - f) * g) / 2)),
+COUPLED_SLIPS = [  # (sentence, c from (f, g, o, c_prev))
+    ("the coupling is reversed: f keeps the old memory (f ⊙ c_prev) and i = 1 − f admits "
+     "the candidate.", lambda f, g, o, c: (1 - f) * c + f * g),
+    ("i must be 1 − f, not f: the candidate enters as (1 − f) ⊙ g.",
+     lambda f, g, o, c: f * c + f * g),
+    ("the candidate was not multiplied by i = 1 − f: c = f ⊙ c_prev + (1 − f) ⊙ g.",
+     lambda f, g, o, c: f * c + g),
+    ("i = 1 − f is missing its parentheses: compute (1 − f) ⊙ g, not 1 − f ⊙ g.",
+     lambda f, g, o, c: f * c + 1 - f * g),
+    ("i = 1 − f is a gate value: do not apply σ to it again.",
+     lambda f, g, o, c: f * c + σ(1 - f) * g),
+    ("the candidate g is missing: the new memory is (1 − f) ⊙ g.",
+     lambda f, g, o, c: f * c + (1 - f)),
+    ("i = −f is missing the 1: the candidate enters as (1 − f) ⊙ g.",
+     lambda f, g, o, c: f * c - f * g),
+    ("i = 1 − f, not 1 + f: the two gates share one budget.",
+     lambda f, g, o, c: f * c + (1 + f) * g),
+    ("i must be 1 − f (from the forget gate), not 1 − o.",
+     lambda f, g, o, c: f * c + (1 - o) * g),
+    ("the kept memory must be f ⊙ c_prev, not (1 − f) ⊙ c_prev with 1 − f again: "
+     "c = f ⊙ c_prev + (1 − f) ⊙ g.", lambda f, g, o, c: (1 - f) * c + (1 - f) * g),
+    ("i = 1 − f, not f − 1: f − 1 is negative, and a gate lies between 0 and 1.",
+     lambda f, g, o, c: f * c + (f - 1) * g),
+    ("i = 1 − f, not 1 / f: the two gates share one budget, f + i = 1.",
+     lambda f, g, o, c: f * c + g / f),
+    ("c = f ⊙ c_prev + (1 − f) ⊙ g is not halved: the coupling already keeps it a mix.",
+     lambda f, g, o, c: (f * c + (1 - f) * g) / 2),
 ]  # fmt: skip
+CIFG_MISTAKES = [Mistake(message, coupled(expr)) for message, expr in COUPLED_SLIPS]
+COUPLED = [(m, lambda q, e=e: e(q["f"], q["g"], q["o"], q["c_prev"])) for m, e in COUPLED_SLIPS]
 
 
 def _from_i(values, q, args):
@@ -70,14 +72,14 @@ I_SLOTS = slot_mistakes(
 )
 
 CIFG_STEP = Exercise(
-    rows=True,
     name="cifg_step",
+    rows=True,
     equation="c = f ⊙ c_prev + (1 − f) ⊙ g and h = o ⊙ tanh(c)",
     outputs=("h", "c"),
     arg_names=("x", "h_prev", "c_prev", "cell"),
     reference=reference,
     cases=cell_cases(lambda D, H: LSTMCell(D, H, dtype=torch.float64, coupled=True)),
-    mistakes=[*CIFG_MISTAKES, *mistakes("fgo"), *I_SLOTS],
+    mistakes=[*CIFG_MISTAKES, *mistakes("fgo"), *I_SLOTS, *two_slips("cifg_step", "fgo", COUPLED)],
     hints=[
         ("'NoneType' object is not callable",
          "the coupled cell has no input gate (cell.i is None): compute i = 1 − f"),

@@ -99,13 +99,15 @@ def mixed_up_mistakes(
     step,
     letters: str,
     rule: str = "each value comes from the gate of the same name (C̃ from cell.g)",
+    most: int = 0,
 ) -> list[Mistake]:
     """Gates computed from another gate's parameters, with that gate's activation (cell.i(x, h)
-    for f) or with their own (forget_gate(x, h, cell.i.W, cell.i.U, cell.i.b))."""
+    for f) or with their own (forget_gate(x, h, cell.i.W, cell.i.U, cell.i.b)); at most ``most``
+    gates mixed up, if given."""
     mistakes = []
     for order in itertools.product(letters, repeat=len(letters)):
         wrong = [f"{role} from cell.{k}" for role, k in zip(letters, order) if role != k]
-        for own in (False, True) if wrong else ():
+        for own in (False, True) if wrong and len(wrong) <= (most or len(letters)) else ():
 
             def gates(cell, *args, order=order, own=own):
                 act = {role: ("tanh" if role in "gn" else "σ") if own else None for role in letters}

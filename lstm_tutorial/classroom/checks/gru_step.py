@@ -136,8 +136,8 @@ GRU_MISTAKES = [
 GRU_MISTAKES += two_slips(CANDIDATE_MISTAKES, GRU_MISTAKES)
 
 GRU_STEP = Exercise(
-    rows=True,
     name="gru_step",
+    rows=True,
     equation="h = (1 − z) ⊙ n + z ⊙ h_prev with n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))",
     outputs=("h",),
     arg_names=("x", "h_prev", "cell"),

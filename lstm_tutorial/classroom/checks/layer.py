@@ -46,8 +46,8 @@ def layer_mistakes(name: str, act: str, suffix: str, function: str = "") -> list
 
 def layer_exercise(name: str, letter: str, act: str, symbol: str, suffix: str) -> Exercise:
     return Exercise(
-        rows=True,
         name=name,
+        rows=True,
         equation=f"{symbol} = {act}(W{suffix} x + U{suffix} h_prev + b{suffix})",
         outputs=(letter,),
         arg_names=("x", "h_prev", f"W{suffix}", f"U{suffix}", f"b{suffix}"),

@@ -10,6 +10,8 @@ forget gates, CIFG, Greff et al. 2017; its own slips are in ``cifg_step.py``). T
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from ...lstm import LSTMCell, LSTMState
@@ -134,16 +136,61 @@ def slots() -> list[Mistake]:
     ]  # fmt: skip
 
 
+OUTPUT_SLIPS = [  # (what is wrong with h, h from o, the new c and c_prev): for two slips at once
+    ("h uses c without tanh", lambda o, c, c_prev: o * c),
+    (f"tanh must be applied to c before multiplying by o, {H}", lambda o, c, c_prev: tanh(o * c)),
+    ("h must use the new cell state c, not c_prev", lambda o, c, c_prev: o * tanh(c_prev)),
+    (f"h is not multiplied by the output gate o, {H}", lambda o, c, c_prev: tanh(c)),
+]
+
+
+def with_output(step, slip):
+    """``step`` with its last line, h = o ⊙ tanh(c), replaced by ``slip(o, c, c_prev)``."""
+
+    def wrong(cell, x, h_prev, c_prev):
+        c = step(cell, x, h_prev, c_prev)[1]
+        return slip(cell.o(x, h_prev), c, c_prev), c
+
+    return wrong
+
+
+def two_slips(name: str, letters: str, update: list[tuple[str, Callable]]) -> list[Mistake]:
+    """A slip in the gates or in the update (``update``: the exercise's (sentence, c from the
+    values ``quantities`` names) list) together with a slip in h = o ⊙ tanh(c)."""
+    out = []
+    for slip, h_of in OUTPUT_SLIPS:
+        wrong = with_output(step, h_of)
+        for m in [*weight_mistakes(wrong, letters), *mixed_up_mistakes(wrong, letters, most=1)]:
+            out.append(Mistake(f"{name} has two slips: {m.message[:-1]}, and {slip}.", m.fn))
+        for message, c_of in update:
+
+            def fn(x, h_prev, c_prev, cell, c_of=c_of, h_of=h_of):
+                q = quantities(x, h_prev, c_prev, cell)
+                c = c_of(q)  # (B, H)
+                return h_of(q["o"], c, c_prev), c
+
+            out.append(Mistake(f"{name} has two slips: {message[:-1]}, and {slip}.", fn))
+    return out
+
+
+UPDATE_SLIPS = [  # cell_update's slips, c from the values quantities names
+    (message, lambda q, fn=fn: fn(q["c_prev"], q["f"], q["i"], q["g"]))
+    for message, fn in UPDATE_MISTAKES
+]
+
+
 def mistakes(letters: str) -> list[Mistake]:
     """Every known wrong step of a cell whose learned gates are ``letters``."""
+    coupled = "i" not in letters
     return [
-        *line_mistakes(coupled="i" not in letters),
+        *line_mistakes(coupled),
         *wrong_layer_mistakes(step, letters, sigmoid=letters.replace("g", "")),
-        *update_mistakes(coupled="i" not in letters),
+        *update_mistakes(coupled),
         *mixed_up_mistakes(step, letters),
         *input_mistakes(step, letters, quantities),
         *weight_mistakes(step, letters),
         *slots(),
+        *([] if coupled else two_slips("lstm_step", letters, UPDATE_SLIPS)),
     ]
 
 
@@ -169,8 +216,8 @@ def step_faults(update: str, gates: str) -> tuple[tuple[str, str], ...]:
 
 
 LSTM_STEP = Exercise(
-    rows=True,
     name="lstm_step",
+    rows=True,
     equation=f"c = f ⊙ c_prev + i ⊙ g and {H}",
     outputs=("h", "c"),
     arg_names=("x", "h_prev", "c_prev", "cell"),
