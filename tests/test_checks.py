@@ -355,7 +355,13 @@ WRONG = [
         lambda x, h, W, U, b: σ(x @ W.T + h @ U.T + 0.5),
         "does not change when b_f",
     ),
-    (c.check_rnn_step, lambda x, h, W, U, b: tanh(x @ W.T + h @ U.T + b) * 1.01, "wrong values"),
+    (
+        c.check_rnn_step,
+        lambda x, h, W, U, b: tanh(x @ W.T + h @ U.T + b) * 1.01,
+        "computes the right sum z = W x + U h_prev + b but then not tanh(z): at z = 1 it gives "
+        "0.7692, tanh(1) = 0.7616",
+    ),
+    (c.check_rnn_step, lambda x, h, W, U, b: tanh(x @ W.T + h @ U.T + b + x[:, :1]), "wrong val"),
 ]
 
 

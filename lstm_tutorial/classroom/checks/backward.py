@@ -154,7 +154,7 @@ def exercise(returns: Returns, args, reference, make_cell, forward, mistakes, li
         returned=lambda ex, result, case, expected: returns.check(result, expected),
         flatten=returns.flatten,
         advice="follow the chain rule from dh back to those gradients one equation at a time",
-        diagnose=lambda case, result, expected: (
+        diagnose=lambda case, result, expected, student: (
             lines(returns.name, case, dict(zip(fields, result)), dict(zip(fields, expected)))
             or chain(returns.name, fields, result, expected)
         ),

@@ -67,6 +67,17 @@ UPDATE_MISTAKES = [
     (f"g multiplies only i: {C}, not (f ⊙ c_prev + i) ⊙ g.", lambda c, f, i, g: (f * c + i) * g),
     ("i and g are added, not multiplied: the new memory is i ⊙ g.",
      lambda c, f, i, g: f * c + i + g),
+    (f"c is halved: {C} is the plain sum of the two terms, not their mean.",
+     lambda c, f, i, g: (f * c + i * g) / 2),
+    ("f, i and g are already activations: do not apply σ to f and i or tanh to g again.",
+     lambda c, f, i, g: torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)),
+]  # fmt: skip
+SQUASHED = [  # a second slip under a squashing tanh or σ
+    (f"cell_update has two slips: c must not be squashed by {name}, and {message}",
+     lambda c, f, i, g, fn=fn, act=act: act(fn(c, f, i, g)))
+    for name, act in (("tanh", torch.tanh), ("σ", torch.sigmoid))
+    for message, fn in UPDATE_MISTAKES
+    if "squashed" not in message
 ]  # fmt: skip
 
 CELL_UPDATE = Exercise(
@@ -85,7 +96,7 @@ CELL_UPDATE = Exercise(
         ("", DEFAULT_HINT),
     ],
     shape_hint=ELEMENTWISE,
-    mistakes=[Mistake(*m) for m in UPDATE_MISTAKES],
+    mistakes=[Mistake(*m) for m in UPDATE_MISTAKES + SQUASHED],
 )
 
 

@@ -47,7 +47,7 @@ class Exercise:
     returned: Callable | None = None
     flatten: Callable | None = None  # the result in the order of outputs, unchecked; as_tuple
     advice: str = ""  # the last resort's advice; "" for "compare each term with {equation}"
-    diagnose: Callable | None = None  # (case, result, expected) -> the exercise's own sentence
+    diagnose: Callable | None = None  # (case, result, expected, student) -> its own sentence
     after: Callable | None = None  # (cases, results) -> a fault seen once every value agrees
     forbidden: tuple[str, ...] = ()  # functions whose call hands over the answer
     differentiable: bool = True  # compare gradients (a later cell differentiates through it)

@@ -89,6 +89,16 @@ CANDIDATE_MISTAKES = [
       candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * ((r * h) @ U.T + b_hn)))),
     m("n uses 1 − r where r belongs: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn)).",
       candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (1 - r) * (h @ U.T + b_hn)))),
+    m("r multiplies h_prev before U_n and b_hn as well (neither torch's form nor Cho et al.'s): "
+      f"{N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + (r * h) @ U.T + r * b_hn))),
+    m("n uses b_n where b_hn belongs, inside the reset: r ⊙ (U_n h_prev + b_hn), with "
+      "cell.b_hn.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + r * (h @ U.T + b)))),
+    m(f"the tanh closes too early: it covers the whole sum, {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b) + r * (h @ U.T + b_hn))),
+    m(f"r is applied after the tanh: it scales only the recurrent part inside it, {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: r * tanh(x @ W.T + b + h @ U.T + b_hn))),
     m("n uses σ instead of tanh: the candidate must lie between −1 and 1.",
       candidate(lambda x, h, r, W, U, b, b_hn: σ(x @ W.T + b + r * (h @ U.T + b_hn)))),
     m("n uses ReLU instead of tanh: use torch.tanh.",

@@ -12,8 +12,9 @@ from torch.func import functional_call
 
 from ...cells import Gate
 from .cases import layer_cases
+from .failure import close
 from .runner import Exercise, Mistake, run
-from .wrong_layers import for_activation, with_other_activation, words
+from .wrong_layers import FN, for_activation, with_other_activation, words
 
 ACTIVATION = {"σ": "sigmoid", "tanh": "tanh"}
 
@@ -44,6 +45,38 @@ def layer_mistakes(name: str, act: str, suffix: str, function: str = "") -> list
     return single + double
 
 
+def activation_probe(name: str, act: str):
+    """The exercise's own diagnosis: a result that is some function of the right sum
+    z = W x + U h_prev + b, but not act(z) (a hand-written activation with a slip), found by
+    calling the student's layer with x = 0 and h_prev = 0, so that z is the bias it is given."""
+    right = reference(act)
+
+    def diagnose(case, result, expected, student):
+        if (result[0] - expected[0]).abs().max() < 1e-3:  # a precision slip, said as such later
+            return None
+        x, h_prev, W, U, b = case.args
+        z = x @ W.T + h_prev @ U.T + b  # (B, H)
+        zero = torch.zeros_like(x[:1]), torch.zeros_like(h_prev[:1])
+        try:
+            with torch.no_grad():
+                probes = torch.cat([student(*zero, W.clone(), U.clone(), row) for row in z])
+        except Exception:  # the probe is not a case of the task: no diagnosis from it
+            return None
+        if probes.shape != result[0].shape or not close(probes, result[0], 1e-8, 1e-10):
+            return None
+        one = torch.ones_like(b)
+        with torch.no_grad():
+            theirs = student(*zero, W.clone(), U.clone(), one)[0, 0].item()
+        ours = right(*zero, W, U, one)[0, 0].item()
+        return (
+            f"{name} computes the right sum z = W x + U h_prev + b but then not {act}(z): at "
+            f"z = 1 it gives {theirs:.4g}, {act}(1) = {ours:.4g}; the hand-written "
+            f"{act} has a slip, so use {FN[act]}."
+        )
+
+    return diagnose
+
+
 def layer_exercise(name: str, letter: str, act: str, symbol: str, suffix: str) -> Exercise:
     return Exercise(
         name=name,
@@ -54,6 +87,7 @@ def layer_exercise(name: str, letter: str, act: str, symbol: str, suffix: str) -
         reference=reference(act),
         cases=layer_cases,
         mistakes=layer_mistakes(symbol, act, suffix, name),
+        diagnose=activation_probe(name, act),
     )
 
 

@@ -142,7 +142,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                 or diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
                 or diagnosis.rows(ex, result, expected)
-                or (ex.diagnose and ex.diagnose(case, result, expected))
+                or (ex.diagnose and ex.diagnose(case, result, expected, student))
                 or diagnosis.last_resort(ex, case, result, expected)
             )
         fail(message or explain(ex.name, outcome.error, ex.hints, _code(student), list(ex.helpers)))

@@ -185,6 +185,14 @@ CATALOGUE += [
       lambda x, h, W, U, b, a: h + ACT[a](z(x, h, W, U, b))),
     L("{name} multiplies the result by tanh(h_prev): {name} = {act}({W} x + {U} h_prev + {b}) "
       "alone.", lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b)) * torch.tanh(h)),
+    L("{act} is applied to {W} x alone and then again to the sum: {name} = "
+      "{act}({W} x + {U} h_prev + {b}) has one {act}.",
+      lambda x, h, W, U, b, a: ACT[a](ACT[a](x @ W.T) + h @ U.T + b)),
+    L("{act} is applied to the bias separately; apply it once to the whole sum "
+      "{W} x + {U} h_prev + {b}.", lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T) + ACT[a](b)),
+    L("the weights [{U}, {W}] do not match the concatenation [x, h_prev]: put {W} first, "
+      "torch.cat([{W}, {U}], 1), as the inputs are.",
+      lambda x, h, W, U, b, a: ACT[a](torch.cat([x, h], 1) @ torch.cat([U, W], 1).T + b)),
     L("the concatenation [h_prev, x] does not match the weights [{W}, {U}]: put x first, "
       "torch.cat([x, h_prev], 1), as the weights are.",
       lambda x, h, W, U, b, a: ACT[a](torch.cat([h, x], 1) @ torch.cat([W, U], 1).T + b)),
