@@ -45,6 +45,17 @@ MISTAKES = [
       lambda z, t: torch.log_softmax(z / t, -1)),
     m(f"σ is not the softmax: the probabilities of all V characters must sum to 1 ({P}).",
       lambda z, t: torch.sigmoid(z / t)),
+    m(f"τ divides the logits twice (z / τ²); once is enough: {P}.",
+      lambda z, t: torch.softmax(z / t**2, -1)),
+    m(f"the division is upside down: τ / z; the logits are divided by τ, {P}.",
+      lambda z, t: torch.softmax(t / z, -1)),
+    m("the maximum is subtracted after exp: subtract it from z / τ inside exp, "
+      "exp(z / τ − max), which leaves the ratio unchanged.",
+      lambda z, t: (torch.exp(z / t) - torch.exp(z / t).amax(-1, keepdim=True))
+      / (torch.exp(z / t) - torch.exp(z / t).amax(-1, keepdim=True)).sum(-1, keepdim=True)),
+    m("the numerator subtracts the maximum but the denominator does not: use the same "
+      "exp(z / τ − max) in both.",
+      lambda z, t: _stable(z / t) / torch.exp(z / t).sum(-1, keepdim=True)),
 ]  # fmt: skip
 DEFAULT_HINT = (
     "the logits may be (V,), (B, V) or (B, T, V), and p has their shape: every reduction runs "
@@ -115,6 +126,7 @@ TEMPERATURE_SOFTMAX = Exercise(
     returned=_returned,
     diagnose=_diagnose,
     differentiable=False,
+    nan_equal=True,  # a known mistake overflows on the large logits as the student's does
 )
 
 
