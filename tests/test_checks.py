@@ -595,7 +595,7 @@ BEYOND_THE_FORMULA = [  # (check, source, what the sentence must say)
      "gets some examples right and others wrong (row 2 of 0 to 2)"),
     ("temperature_softmax", "def temperature_softmax(logits, temperature):\n"
      "    e = torch.exp(logits / temperature)\n    e = e - e.amax(-1, keepdim=True)\n"
-     "    return e / e.sum(-1, keepdim=True)", "the row's maximum is subtracted inside exp"),
+     "    return e / e.sum(-1, keepdim=True)", "the maximum is subtracted after exp"),
 ]  # fmt: skip
 
 
