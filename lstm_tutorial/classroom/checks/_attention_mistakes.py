@@ -53,7 +53,8 @@ ATTENTION_MISTAKES = [
       "source positions s: torch.softmax(e, dim=-1).",
       with_weights(lambda e, mask: torch.softmax(e.masked_fill(padded(mask), NEG), dim=0))),
     m("the mask is ignored: padded positions get weight; set their scores to −∞ before the "
-      "softmax, e.masked_fill(~mask[:, None, :], float('-inf')).",
+      "softmax, e = e.masked_fill(~mask[:, None, :], float('-inf')) (masked_fill returns a new "
+      "tensor: keep it).",
       with_weights(lambda e, mask: torch.softmax(e, dim=-1))),
     m("the mask is applied after the softmax, whose sum still counts the padded positions, so "
       "the weights no longer sum to 1: mask the scores (to −∞) before the softmax.",

@@ -4,6 +4,7 @@ attention has: NaN from a row of −∞, weight on padding, padding near 0 but n
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -68,7 +69,14 @@ def shape_fault(result: tuple, case: Case) -> str:
         )
     which, got, want = ("weights", a, (B, T, S)) if a != (B, T, S) else ("context", c, (B, T, K))
     letters = "(B, T, S)" if which == "weights" else "(B, T, K)"
-    return f"{NAME} returned {which} with shape {got}, expected {letters} = {want}."
+    squeezed = len(got) < 3 and math.prod(got) == math.prod(want)
+    hint = (
+        ": a dimension of size 1 was dropped (.squeeze() drops every one, B = 1 or T = 1 "
+        "included), so keep all three"
+        if squeezed
+        else ""
+    )
+    return f"{NAME} returned {which} with shape {got}, expected {letters} = {want}{hint}."
 
 
 def diagnose(case: Case, result: tuple, expected: tuple, student=None) -> str | None:

@@ -210,7 +210,11 @@ def tensor(
         elif shape == (B, 2 * H):
             hint = "torch.cat put two terms side by side; add them with + instead"
         elif shape in ((H,), (B,), ()):
-            hint = "a dimension was lost: keep one row per example and one column per unit"
+            hint = (
+                "a dimension was lost (.squeeze() drops every one of size 1, B = 1 "
+                "included; a sum or an index can too): keep one row per example and one "
+                "column per unit"
+            )
         elif len(shape) == 3 or shape in ((B, B), (H, H)):
             hint = hint or "⊙ is the element-wise product *, and only weights are multiplied with @"
         elif value.numel() == B * H and len(shape) <= 2:
