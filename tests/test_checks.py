@@ -619,7 +619,7 @@ BEYOND_THE_FORMULA += [
      LSTM_BACKWARD.replace("dc + dh * o * (1 - t**2)", "dc + dh * o * (1 - c**2)"),
      "tanh′ uses c where tanh(c) belongs"),
     ("lstm_step_backward", LSTM_BACKWARD.replace("dz[k].T @ h_prev", "dz[k].T @ c_prev"),
-     "in every layer, dU_k multiplies c_prev where h_prev belongs"),
+     "each of dU_f, dU_i, dU_g and dU_o multiplies c_prev where h_prev belongs"),
     ("lstm_step_backward", LSTM_BACKWARD.replace("c_prev, f, i, g", "c_prev, i, f, g"),
      "the cache is unpacked in the wrong order"),
 ]  # fmt: skip

@@ -53,31 +53,55 @@ def _layer_params(dz, x, h_prev, got: dict, k: str) -> bool:
     return close(dz.T @ x, got[f"dW{s}"]) and close(dz.sum(0), got[f"db{s}"])
 
 
-def _params(dz, x, h_prev, got: dict, want: dict, k: str, c_prev=None) -> str | None:
-    """A parameter gradient of a layer whose dz is right, computed wrongly."""
+def _param_versions(dz, x, h_prev, k: str, other=None) -> dict:
+    """A layer's parameter gradients computed wrongly from its right dz: field -> [(slip,
+    value)]; ``other`` is a value a slip may read in h_prev's place (c_prev, or the RNN's h)."""
     s, B = (f"_{k}" if k else ""), len(x)
-    state = [] if c_prev is None else [("multiplies c_prev where h_prev belongs", dz.T @ c_prev)]
+    state = [] if other is None else [(f"multiplies {other[0]} where h_prev belongs",
+                                       dz.T @ other[1])]  # fmt: skip
+    loops = [("misses the batch's last example", slice(None, -1)),
+             ("misses the batch's first example", slice(1, None)),
+             ("keeps only the last example (the loop overwrites instead of adding)",
+              slice(-1, None))]  # fmt: skip
     shape = "it has the weight's shape"
-    versions = {
-        "dW": [("multiplies h_prev where x belongs", dz.T @ h_prev),
-               ("averages over the batch: sum, dz.T @ x", dz.T @ x / B),
-               ("has the wrong sign", -(dz.T @ x)),
-               (f"is transposed: {shape}, dz.T @ x", (dz.T @ x).T)],
-        "dU": [("multiplies x where h_prev belongs", dz.T @ x), *state,
-               ("averages over the batch: sum, dz.T @ h_prev", dz.T @ h_prev / B),
-               ("has the wrong sign", -(dz.T @ h_prev)),
-               (f"is transposed: {shape}, dz.T @ h_prev", (dz.T @ h_prev).T)],
-        "db": [("averages over the batch: sum, dz.sum(0)", dz.mean(0)),
-               ("has the wrong sign", -dz.sum(0))],
+    return {
+        f"dW{s}": [("multiplies h_prev where x belongs", dz.T @ h_prev),
+                   ("averages over the batch: sum, dz.T @ x", dz.T @ x / B),
+                   ("has the wrong sign", -(dz.T @ x)),
+                   (f"is transposed: {shape}, dz.T @ x", (dz.T @ x).T),
+                   *((w, dz[r].T @ x[r]) for w, r in loops)],
+        f"dU{s}": [("multiplies x where h_prev belongs", dz.T @ x), *state,
+                   ("averages over the batch: sum, dz.T @ h_prev", dz.T @ h_prev / B),
+                   ("has the wrong sign", -(dz.T @ h_prev)),
+                   (f"is transposed: {shape}, dz.T @ h_prev", (dz.T @ h_prev).T),
+                   *((w, dz[r].T @ h_prev[r]) for w, r in loops)],
+        f"db{s}": [("averages over the batch: sum, dz.sum(0)", dz.mean(0)),
+                   ("has the wrong sign", -dz.sum(0)),
+                   *((w, dz[r].sum(0)) for w, r in loops)],
     }  # fmt: skip
-    slips = []
-    for p, options in versions.items():
-        if f"{p}{s}" in got and not close(got[f"{p}{s}"], want[f"{p}{s}"]):
-            slip = next((w for w, v in options if close(v, got[f"{p}{s}"], 1e-8, 1e-10)), None)
-            if slip is None:
-                return None
-            slips.append(f"{p}{s} {slip}")
-    return names(slips) if slips else None
+
+
+def _fields(name: str, versions: dict, got: dict, wrong: set) -> str | None:
+    """Every wrong field named by one of its versions (``versions``: field -> [(slip, value)]);
+    a slip that every wrong field (or every layer) shares is said once."""
+    found = {}
+    for field in sorted(wrong, key=list(got).index):
+        found[field] = next((w for w, v in versions.get(field, ()) if _same(v, got[field])), None)
+        if found[field] is None:
+            return None
+    if not found:
+        return None
+    if len(found) > 1 and len(set(found.values())) == 1:
+        return f"{name}: each of {names(list(found))} {found.popitem()[1]}."
+    slips = [slip if slip.startswith(field) else f"{field} {slip}" for field, slip in found.items()]
+    layers = [[s.replace(f"_{k}", "_k") for s in slips if f"_{k}" in s] for k in "figo"]
+    if len(slips) == sum(map(len, layers)) and all(ls == layers[0] for ls in layers):
+        return f"{name}: in every layer, {names(layers[0])}."
+    return f"{name}: {names(slips)}."
+
+
+def _same(a, b) -> bool:
+    return a.shape == b.shape and close(a, b, 1e-8, 1e-10)
 
 
 def lstm(name: str, case, got: dict, want: dict) -> str | None:
@@ -104,11 +128,15 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
         g=[("dg = dc ⊙ i, not dc ⊙ g", dc * g), ("dg = dc ⊙ i, not dc ⊙ f", dc * f),
            ("dg misses its factor i", dc)],
         o=[("do misses its factor tanh(c)", dh), ("do = dh ⊙ tanh(c), not dh ⊙ c", dh * c),
-           ("do = dh ⊙ tanh(c), without o", dh * o * t)],
+           ("do = dh ⊙ tanh(c), without o", dh * o * t),
+           ("do = dh ⊙ tanh(c), not dh ⊙ tanh(c_prev)", dh * tanh(c_prev))],
     )  # fmt: skip
     for k in wrong_layers if len(wrong_layers) <= 2 else ():
         slopes = _slopes(gates[k], k, k != "g")
-        slopes = [(f"dz_{k} {s}" if s else s, v) for s, v in slopes]
+        slopes = [(f"dz_{k} {s}" if s else s, v) for s, v in slopes] + [
+            (f"dz_{k} uses the slope of gate {j} where its own belongs", v)
+            for j, (_, v) in ((j, _slopes(gates[j], j, j != "g")[0]) for j in gates if j != k)
+        ]
         found = _match(
             [[("", up[k]), *ups[k]], slopes], lambda v, k=k: _layer_params(v, x, h_prev, got, k)
         )
@@ -135,38 +163,30 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
                     + names([s for s in (up_slip, slip) if s])
                     + "."
                 )
-    if not wrong_layers:
-        inputs = dict(
-            dx=[(f"dx misses the term of layer {k}", sum(dz[j] @ getattr(cell, j).W
-                 for j in gates if j != k)) for k in gates]
-            + [("dx uses U where W belongs", sum(dz[k] @ getattr(cell, k).U for k in gates))],
-            dh_prev=[(f"dh_prev misses the term of layer {k}", sum(
-                     dz[j] @ getattr(cell, j).U for j in gates if j != k)) for k in gates]
-            + [(f"dh_prev has only the term of layer {k}: h_prev feeds all four layers, so sum "
-                "dz_k @ U_k over f, i, g and o", dz[k] @ getattr(cell, k).U) for k in gates]
-            + [("dh_prev uses W where U belongs", sum(dz[k] @ getattr(cell, k).W for k in gates)),
-               ("dh_prev adds dh: h_prev reaches the loss only through the four layers",
-                dh + sum(dz[k] @ getattr(cell, k).U for k in gates))],
-            dc_prev=[("dc_prev = dc ⊙ f, not dc ⊙ i", dc * i), ("dc_prev = dc ⊙ f, not dc ⊙ c_prev",
-                      dc * c_prev), ("dc_prev = dc ⊙ f, not dc ⊙ o", dc * o),
-                     ("dc_prev adds dh: c_prev reaches the loss only through c", dc * f + dh)],
-        )  # fmt: skip
-        slips = [
-            next((s for s, v in options if close(v, got[w])), None)
-            for w, options in inputs.items()
-            if w in wrong
-        ]
-        if slips and None not in slips:
-            return f"{name}: {names(slips)}."
-    if not {"dx", "dh_prev", "dc_prev"} & wrong:  # every dz is right
-        layers = [k for k in gates if any(w.endswith(f"_{k}") for w in wrong)]
-        params = [_params(dz[k], x, h_prev, got, want, k, c_prev) for k in layers]
-        if params and None not in params:
-            each = {p.replace(f"_{k}", "_k") for p, k in zip(params, layers)}
-            if len(params) == 4 and len(each) == 1:
-                return f"{name}: in every layer, {each.pop()}."
-            return f"{name}: {names(params)}."
-    return None
+    if wrong_layers and {"dx", "dh_prev", "dc_prev"} & wrong:  # a dz is wrong, not found
+        return None
+    U = {k: getattr(cell, k).U for k in gates}
+    versions = dict(
+        dx=[(f"dx misses the term of layer {k}", sum(dz[j] @ getattr(cell, j).W
+             for j in gates if j != k)) for k in gates]
+        + [("dx uses U where W belongs", sum(dz[k] @ U[k] for k in gates))],
+        dh_prev=[(f"dh_prev misses the term of layer {k}", sum(
+                 dz[j] @ U[j] for j in gates if j != k)) for k in gates]
+        + [(f"dh_prev has only the term of layer {k}: h_prev feeds all four layers, so sum "
+            "dz_k @ U_k over f, i, g and o", dz[k] @ U[k]) for k in gates]
+        + [("dh_prev uses W where U belongs", sum(dz[k] @ getattr(cell, k).W for k in gates)),
+           ("dh_prev uses U.T: h_prev @ U.T goes back as dz @ U", sum(dz[k] @ U[k].T
+            for k in gates)),
+           ("dh_prev adds dh: h_prev reaches the loss only through the four layers",
+            dh + sum(dz[k] @ U[k] for k in gates))],
+        dc_prev=[("dc_prev = dc ⊙ f, not dc ⊙ i", dc * i), ("dc_prev = dc ⊙ f, not dc ⊙ c_prev",
+                  dc * c_prev), ("dc_prev = dc ⊙ f, not dc ⊙ o", dc * o),
+                 ("dc_prev = dc ⊙ f, not dc ⊙ (1 − f)", dc * (1 - f)),
+                 ("dc_prev adds dh: c_prev reaches the loss only through c", dc * f + dh)],
+    )  # fmt: skip
+    for k in gates:
+        versions |= _param_versions(dz[k], x, h_prev, k, ("c_prev", c_prev))
+    return _fields(name, versions, got, wrong)
 
 
 def rnn(name: str, case, got: dict, want: dict) -> str | None:
@@ -178,19 +198,20 @@ def rnn(name: str, case, got: dict, want: dict) -> str | None:
     if {"dW", "db"} <= wrong:
         found = _match([[("", dh)], [(f"dz {s}" if s else s, v) for s, v in slopes]],
                        lambda v: _layer_params(v, x, h_prev, got, ""))  # fmt: skip
-        return found and f"{name}: {found}."
+        if found:
+            return f"{name}: {found}."
     dz = dh * (1 - h**2)
-    options = dict(
+    versions = dict(
         dx=[("dx skips the slope: dx = dz @ W with dz = dh ⊙ (1 − h²)", dh @ cell.W),
-            ("dx uses U where W belongs", dz @ cell.U)],
+            ("dx uses U where W belongs", dz @ cell.U),
+            ("dx sums over the batch: one row per example, dz @ W", (dz @ cell.W).sum(0))],
         dh_prev=[("dh_prev skips the slope: dh_prev = dz @ U with dz = dh ⊙ (1 − h²)", dh @ cell.U),
                  ("dh_prev uses W where U belongs", dz @ cell.W),
+                 ("dh_prev uses U.T: h_prev @ U.T goes back as dz @ U", dz @ cell.U.T),
                  ("dh_prev adds dh: h_prev reaches the loss only through the layer",
                   dh + dz @ cell.U)],
-        db=[("db sums dh; the bias sits inside the tanh, so db = dz.sum(0)", dh.sum(0))],
     )  # fmt: skip
-    slips = [next((s for s, v in options.get(w, ()) if close(v, got[w])), None) for w in wrong]
-    if slips and None not in slips:
-        return f"{name}: {names(slips)}."
-    params = _params(dz, x, h_prev, got, want, "") if wrong <= {"dW", "dU", "db"} else None
-    return params and f"{name}: {params}."
+    versions |= _param_versions(dz, x, h_prev, "", ("h, the output,", h))
+    versions["db"].append(("db sums dh; the bias sits inside the tanh, so db = dz.sum(0)",
+                           dh.sum(0)))  # fmt: skip
+    return _fields(name, versions, got, wrong)

@@ -76,6 +76,12 @@ class Returns(NamedTuple):
                     f"{self.name} returned {name} transposed ({got}, expected {letters} = "
                     f"{shape}){hint}."
                 )
+            if value.shape == want.shape[1:] and not name.startswith("db"):
+                fail(
+                    f"{self.name} returned {name} with shape {got}, expected {letters} = {shape}: "
+                    "one row per example, so do not sum it over the batch (only the parameter "
+                    "gradients are sums)."
+                )
             if name.startswith("db") and value.dim() < 2:
                 fail(
                     f"{self.name} returned {name} with shape {got}, expected {letters} = {shape}: "
