@@ -1,10 +1,11 @@
-"""The checks against three independent sets of 350 to 400 plausible submissions each
-(``fixtures/submissions_first.py``, ``fixtures/submissions.py``, ``fixtures/submissions_third.py``):
-no buggy one passes, every right one passes, no check crashes, every message is one sentence, and
-at least 95% of the buggy ones get a sentence that names the mistake. Each set was written by a
-reviewer who had not read the catalogues (nor, for the third, the other sets); the checks were
-then improved where the sets found them silent (from 89%, 94% and 95.7% before each set was
-used), so 95% guards what they now do (99%, 98% and 98% when this was written).
+"""The checks against four independent sets of 310 to 400 plausible submissions each
+(``fixtures/submissions_first.py``, ``submissions.py``, ``submissions_third.py``,
+``submissions_fourth.py``): no buggy one passes, every right one passes, no check crashes, every
+message is one sentence, and at least 95% of the buggy ones get a sentence that names the
+mistake. Each set was written by a reviewer who had read neither the checks nor (for the third
+and fourth) the other sets; the checks were then improved where a set found them silent (from
+89%, 94%, 95.7% and 95.9% before each set was first run), so 95% guards what they now do (99 to
+100% when this was written).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from fixtures import submissions, submissions_first, submissions_third
+from fixtures import submissions, submissions_first, submissions_fourth, submissions_third
 from test_check_feedback import HELPERS, named
 
 from lstm_tutorial import GRUCell, LSTMCell, LSTMState, RNNCell, checks
@@ -52,7 +53,12 @@ FIRST = [
     dict(ex=ex, kind=kind, label=label, src=src, helpers=None)
     for ex, kind, label, src in submissions_first.ENTRIES
 ]
-SETS = {"first": FIRST, "second": submissions.S, "third": submissions_third.S}
+SETS = {
+    "first": FIRST,
+    "second": submissions.S,
+    "third": submissions_third.S,
+    "fourth": submissions_fourth.S,
+}
 
 
 @pytest.fixture(scope="module", params=list(SETS))
@@ -76,5 +82,5 @@ def test_buggy_submissions_fail_with_one_sentence(results):
 def test_most_buggy_submissions_get_a_sentence_that_names_the_mistake(results):
     bugs = [(s, m) for s, o, m in results if s["kind"] == "bug"]
     unnamed = [(s["ex"], s["label"], m) for s, m in bugs if not named(m)]
-    assert len(bugs) > 340
+    assert len(bugs) > 300
     assert 1 - len(unnamed) / len(bugs) >= 0.95, "\n".join(map(str, unnamed))

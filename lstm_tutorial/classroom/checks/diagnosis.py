@@ -39,8 +39,12 @@ def mistake(name: str, mistakes, cases, results, seed, equal=same, expected=()) 
     ``equal(a, b, rtol, atol)`` compares two results."""
     ran = [(k, c, r) for k, (c, r) in enumerate(zip(cases, results)) if r is not None]
     for j, known in enumerate(mistakes if ran else ()):
-        buggy = [_buggy(name, known.fn, seed, k, c, j) for k, c, _ in ran]
-        if all(b is not None and equal(r, b, 1e-8, 1e-10) for b, (_, _, r) in zip(buggy, ran)):
+        buggy = []
+        for k, c, r in ran:  # stop at the first case the mistake does not explain
+            buggy.append(_buggy(name, known.fn, seed, k, c, j))
+            if buggy[-1] is None or not equal(r, buggy[-1], 1e-8, 1e-10):
+                break
+        else:
             if not expected or not all(equal(b, expected[k]) for b, (k, _, _) in zip(buggy, ran)):
                 return known.message
     return None

@@ -37,6 +37,13 @@ def with_parameters(changes: dict):
     return wrong
 
 
+def _z_reads_reset(x, h_prev, cell):
+    r = cell.r(x, h_prev)  # (B, H)
+    z = cell.z(x, r * h_prev)  # (B, H)   r ⊙ h_prev where h_prev belongs
+    n = tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))
+    return (1 - z) * n + z * h_prev
+
+
 m = Mistake
 CANDIDATE_MISTAKES = [
     m(f"b_n is subtracted; add it: {N}.",
@@ -99,6 +106,21 @@ CANDIDATE_MISTAKES = [
       candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b) + r * (h @ U.T + b_hn))),
     m(f"r is applied after the tanh: it scales only the recurrent part inside it, {N}.",
       candidate(lambda x, h, r, W, U, b, b_hn: r * tanh(x @ W.T + b + h @ U.T + b_hn))),
+    m(f"r scales the input part; it scales the recurrent part: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(r * (x @ W.T + b) + h @ U.T + b_hn))),
+    m(f"r scales only b_hn; it scales the whole recurrent part: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(x @ W.T + b + h @ U.T + r * b_hn))),
+    m(f"r multiplies cell.n(x, h_prev) after its tanh; it scales the recurrent part inside: {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: r * tanh(x @ W.T + b + h @ U.T))),
+    m(f"x and h_prev are swapped in n: W_n multiplies x and U_n multiplies h_prev, {N}.",
+      candidate(lambda x, h, r, W, U, b, b_hn: tanh(h @ W.T + b + r * (x @ U.T + b_hn)))),
+    m("z reads r ⊙ h_prev; the update gate reads h_prev itself, z = σ(W_z x + U_z h_prev + b_z) "
+      "(r acts only inside n).", _z_reads_reset),
+    m("forgot to transpose U in every layer: with one example per row, U h_prev is written "
+      "h_prev @ U.T.", with_parameters({f"{k}.U": (lambda c, k=k: getattr(c, k).U.T)
+                                         for k in "rzn"})),
+    m("forgot to transpose W in every layer: with one example per row, W x is written x @ W.T.",
+      with_parameters({f"{k}.W": (lambda c, k=k: getattr(c, k).W.T) for k in "rzn"})),
     m("n uses σ instead of tanh: the candidate must lie between −1 and 1.",
       candidate(lambda x, h, r, W, U, b, b_hn: σ(x @ W.T + b + r * (h @ U.T + b_hn)))),
     m("n uses ReLU instead of tanh: use torch.tanh.",

@@ -118,7 +118,26 @@ CATALOGUE += [
       lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b) + b)),
     L("the bias {b} is subtracted; add it: {act}({W} x + {U} h_prev + {b}).",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T - b)),
+    L("the bias {b} is halved: add {b} itself, once.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U.T + b / 2)),
+    L("the bias {b} is added to h_prev before {U} multiplies it: add it after the product, "
+      "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a](x @ W.T + (h + b) @ U.T)),
+    L("the bias {b} is added to x before {W} multiplies it: add it after the product, "
+      "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a]((x + b) @ W.T + h @ U.T)),
+    L("the {act} is applied to the bias alone; it applies to the whole sum: "
+      "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: x @ W.T + h @ U.T + ACT[a](b)),
     # the two products
+    L("the recurrent term {U} h_prev is added twice: {act}({W} x + {U} h_prev + {b}) has it once.",
+      lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b) + h @ U.T)),
+    L("the input term {W} x is added twice: {act}({W} x + {U} h_prev + {b}) has it once.",
+      lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b) + x @ W.T)),
+    L("h_prev ⊙ diag({U}) keeps only {U}'s diagonal: {U} h_prev is the matrix product "
+      "h_prev @ {U}.T.", lambda x, h, W, U, b, a: ACT[a](x @ W.T + h * torch.diagonal(U) + b)),
+    L("h_prev is squared: the recurrent term is {U} h_prev, h_prev @ {U}.T.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h**2 @ U.T + b)),
+    L("the products are summed over the batch: every example (row) has its own {name}, so no "
+      "sum over dim 0.",
+      lambda x, h, W, U, b, a: ACT[a]((x @ W.T + h @ U.T).sum(0) + b).expand(len(x), -1)),
     L("the recurrent term is subtracted; add it: {act}({W} x + {U} h_prev + {b}).",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T - h @ U.T + b)),
     L("the input term is subtracted; add it: {act}({W} x + {U} h_prev + {b}).",
