@@ -592,7 +592,7 @@ BEYOND_THE_FORMULA = [  # (check, source, what the sentence must say)
     ("candidate", "def candidate(x, h_prev, W_g, U_g, b_g):\n"
      "    g = torch.zeros(x.shape[0], W_g.shape[0])\n    for n in range(x.shape[0] - 1):\n"
      "        g[n] = torch.tanh(x[n] @ W_g.T + h_prev[n] @ U_g.T + b_g)\n    return g",
-     "gets some examples right and others wrong (row 2 of 0 to 2)"),
+     "leaves some examples at zero (row 2 of 0 to 2): a loop over the batch misses them"),
     ("temperature_softmax", "def temperature_softmax(logits, temperature):\n"
      "    e = torch.exp(logits / temperature)\n    e = e - e.amax(-1, keepdim=True)\n"
      "    return e / e.sum(-1, keepdim=True)", "the maximum is subtracted after exp"),

@@ -124,16 +124,30 @@ def call_hint(name: str, text: str) -> str | None:
     return f"{called} was called with the wrong arguments: check that call against its signature"
 
 
+def column_hint(text: str, B: int, H: int) -> str | None:
+    """(3) must match (4): a (H, 1) column or an (H, B) product met a (B, H) tensor."""
+    match = re.search(r"tensor a \((\d+)\) must match the size of tensor b \((\d+)\)", text)
+    if not match or B == H or sorted(map(int, match.groups())) != sorted((B, H)):
+        return None
+    return (
+        "a column (H, 1) or a product with one example per column (H, B) met a (B, H) tensor: "
+        "the bias b (H,) broadcasts over the rows as it is (no b[:, None] or .unsqueeze(1)), and "
+        "every term has one example per row, x @ W.T"
+    )
+
+
 def explain(
     name: str,
     error: BaseException,
     hints: Sequence[tuple] = (),
     code: Sequence[str] = (),
     helpers: Sequence[str] = (),
+    sizes: tuple[int, int] | None = None,
 ) -> str:
     """One sentence for an error raised by the student's ``name``, whose code uses the names
-    ``code`` (its ``co_names``) and may call the student's (right) ``helpers``. A hint
-    ``(phrase, hint, name)`` applies only if the code uses ``name``."""
+    ``code`` (its ``co_names``) and may call the student's (right) ``helpers``, on a case of
+    ``sizes`` (B, H) if they are its batch and units. A hint ``(phrase, hint, name)`` applies only
+    if the code uses ``name``."""
     if isinstance(error, NotImplementedError) and "not implemented for" not in str(error):
         helper = traceback.extract_tb(error.__traceback__)[-1].name
         if helper not in (name, "<lambda>", "<module>"):
@@ -159,6 +173,7 @@ def explain(
         name_error_hint(text)
         or (inside and f"it was raised inside your {called}, in the order of its signature")
         or next((h for key, h in coded if key in text), None)
+        or (sizes and column_hint(text, *sizes))
         or next((h for key, h in own if key in text), None)
         or elementwise_hint(text)
         or next((h for key, h in ERROR_HINTS if key in text), None)

@@ -177,12 +177,17 @@ def rows(ex: Exercise, result: tuple, expected: tuple) -> str | None:
     right = [all(close(r[b], e[b]) for r, e in zip(result, expected)) for b in range(B)]
     if not ex.rows or B < 2 or all(right) or not any(right):
         return None
-    wrong = [str(b) for b in range(B) if not right[b]]
-    which = f"row{'s' * (len(wrong) > 1)} {names(wrong)} of 0 to {B - 1}"
+    wrong = [b for b in range(B) if not right[b]]
+    which = f"row{'s' * (len(wrong) > 1)} {names([str(b) for b in wrong])} of 0 to {B - 1}"
+    if all((r[b] == 0).all() for r in result for b in wrong):
+        return (
+            f"{ex.name} leaves some examples at zero ({which}): a loop over the batch misses "
+            "them; it must cover every row, range(x.shape[0])."
+        )
     return (
-        f"{ex.name} gets some examples right and others wrong ({which}): every row is computed "
-        "the same way, so check that a loop over the batch covers every row, "
-        "range(x.shape[0]), and that no example's row is used for all (x[0])."
+        f"{ex.name} gets some examples right and others wrong ({which}): those rows are computed "
+        "from another example's values (x[0] or h_prev[0] for every row, or an index off by one); "
+        "row b uses x[b] and h_prev[b]."
     )
 
 

@@ -145,7 +145,12 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                 or (ex.diagnose and ex.diagnose(case, result, expected, student))
                 or diagnosis.last_resort(ex, case, result, expected)
             )
-        fail(message or explain(ex.name, outcome.error, ex.hints, _code(student), list(ex.helpers)))
+        weights = any(a.startswith(("W", "cell")) for a in ex.arg_names)
+        sizes = (case.B, case.H) if ex.rows and weights else None  # a layer's (B, H) result
+        fail(
+            message
+            or explain(ex.name, outcome.error, ex.hints, _code(student), list(ex.helpers), sizes)
+        )
     message = ex.after and ex.after(cases, results)
     if message:
         fail(message)
