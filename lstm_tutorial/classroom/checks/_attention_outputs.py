@@ -80,7 +80,12 @@ def shape_fault(result: tuple, case: Case) -> str:
 
 
 def diagnose(case: Case, result: tuple, expected: tuple, student=None) -> str | None:
-    """NaN from a row of −∞, or weight given to padding while the rest is wrong."""
+    """Log-weights, NaN from a row of −∞, or weight given to padding while the rest is wrong."""
+    if same([result[1].exp()], [expected[1]]):
+        return (
+            f"{NAME} returns the log of the weights (log_softmax): the weights are "
+            "torch.softmax(e, dim=-1), and the context averages the values with them."
+        )
     if not all(torch.isfinite(t).all() for t in result):
         return (
             f"{NAME} returned NaN or inf: a softmax over positions that are all −∞ gives "

@@ -81,6 +81,12 @@ def _param_versions(dz, x, h_prev, k: str, other=None) -> dict:
     }  # fmt: skip
 
 
+def _right_params(dz, x, h_prev, k: str) -> dict:
+    """A layer's parameter gradients from ``dz`` (right or not), by field name."""
+    s = f"_{k}" if k else ""
+    return {f"dW{s}": dz.T @ x, f"dU{s}": dz.T @ h_prev, f"db{s}": dz.sum(0)}
+
+
 def _fields(name: str, versions: dict, got: dict, wrong: set) -> str | None:
     """Every wrong field named by one of its versions (``versions``: field -> [(slip, value)]);
     a slip that every wrong field (or every layer) shares is said once."""
@@ -119,6 +125,8 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
     up, dz = dz_of(dc)
     wrong = {k for k in got if not close(got[k], want[k])}
     wrong_layers = [k for k in gates if f"db_{k}" in wrong and f"dW_{k}" in wrong]
+    if not {"dx", "dh_prev"} & wrong:  # dx = Σ dz_k @ W_k is right, so every dz is right
+        wrong_layers = []
     ups = dict(
         f=[("df = dc ⊙ c_prev, not dc ⊙ c", dc * c), ("df = dc ⊙ c_prev, not dc ⊙ h_prev",
            dc * h_prev), ("df misses its factor c_prev", dc), ("df = dc ⊙ c_prev, not dc ⊙ f",
@@ -186,6 +194,11 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
     )  # fmt: skip
     for k in gates:
         versions |= _param_versions(dz[k], x, h_prev, k, ("c_prev", c_prev))
+        before = dict(f="df", i="di", g="dg", o="do")[k]
+        for field, value in _right_params(up[k], x, h_prev, k).items():
+            versions[field].append(
+                (f"uses {before}, before the slope, where dz_{k} belongs", value)
+            )
     return _fields(name, versions, got, wrong)
 
 
@@ -195,7 +208,7 @@ def rnn(name: str, case, got: dict, want: dict) -> str | None:
     wrong = {k for k in got if not close(got[k], want[k])}
     slopes = _slopes(h, "h", sigmoid=False)
     slopes.append(("takes tanh′ at h_prev; it is 1 − h² at the output h", 1 - h_prev**2))
-    if {"dW", "db"} <= wrong:
+    if {"dW", "db"} <= wrong and {"dx", "dh_prev"} & wrong:  # dz itself is wrong
         found = _match([[("", dh)], [(f"dz {s}" if s else s, v) for s, v in slopes]],
                        lambda v: _layer_params(v, x, h_prev, got, ""))  # fmt: skip
         if found:
@@ -212,6 +225,10 @@ def rnn(name: str, case, got: dict, want: dict) -> str | None:
                   dh + dz @ cell.U)],
     )  # fmt: skip
     versions |= _param_versions(dz, x, h_prev, "", ("h, the output,", h))
+    for field, value in _right_params(dh, x, h_prev, "").items():
+        versions[field].append(
+            ("uses dh, before the slope, where dz = dh ⊙ (1 − h²) belongs", value)
+        )
     versions["db"].append(("db sums dh; the bias sits inside the tanh, so db = dz.sum(0)",
                            dh.sum(0)))  # fmt: skip
     return _fields(name, versions, got, wrong)
