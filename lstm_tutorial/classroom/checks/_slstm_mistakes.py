@@ -165,6 +165,8 @@ RULES = {
          lambda f, c_prev, i, z_, **q: f * c_prev + i + tanh(z_)),
         ("i and f are swapped in c = f ⊙ c_prev + i ⊙ tanh(z̃)",
          lambda f, c_prev, i, z_, **q: i * c_prev + f * tanh(z_)),
+        ("c uses n_prev where c_prev belongs: c = f ⊙ c_prev + i ⊙ tanh(z̃)",
+         lambda f, n_prev, i, z_, **q: f * n_prev + i * tanh(z_)),
         ("the cell state forgets: c = f ⊙ c_prev + i ⊙ tanh(z̃), with f on c_prev",
          lambda c_prev, i, z_, **q: c_prev + i * tanh(z_)),
     ],
@@ -184,6 +186,8 @@ RULES = {
         ("the normaliser forgets like the cell state: n = f ⊙ n_prev + i",
          lambda n_prev, i, **q: n_prev + i),
         ("i and f are swapped in n = f ⊙ n_prev + i", lambda f, n_prev, i, **q: i * n_prev + f),
+        ("n uses c_prev where n_prev belongs: n = f ⊙ n_prev + i",
+         lambda f, c_prev, i, **q: f * c_prev + i),
         ("the normaliser is one number per unit, n = f ⊙ n_prev + i: it is not summed over the "
          "units", lambda f, n_prev, i, **q: (f * n_prev + i).sum(-1, keepdim=True)),
     ],
