@@ -2,16 +2,17 @@
 on every case of ``Exercise.cases``, then (if later cells differentiate through it) its
 gradients. It prints "✓ ..." or raises CheckFailed with one sentence.
 
-The sentence, in order of preference: a tensor it reads from the notebook instead of an
-argument; what is wrong with the type or shape of what it returned; the fault in the student's
-own helper that the function calls (``Exercise.helpers``: lstm_step uses the student's
-output_gate); a known mistake whose result equals the student's on every case the student's
-function ran, and differs from the reference on one (``Exercise.mistakes``); outputs in each
-other's places (on every case); an argument returned unchanged; state kept between calls; an
-argument it ignores; the exercise's own diagnosis (``Exercise.diagnose``); the line a wrong subset
-of the outputs points to (``Exercise.faults``), a float32 or rounding slip, or which output is
-wrong and by how much; or, if it raised, the error with a hint that says what to change (where
-it was raised inside a right helper: the call's arguments)."""
+The sentence, in order of preference: a global it writes, or a tensor or size it reads from the
+notebook instead of an argument; what is wrong with the type or shape of what it returned; the
+fault in the student's own helper that the function calls (``Exercise.helpers``: lstm_step uses
+the student's output_gate); a known mistake whose result equals the student's on every case the
+student's function ran, and differs from the reference on one (``Exercise.mistakes``); outputs in
+each other's places (on every case); an argument returned unchanged; state kept between calls; an
+argument it ignores; some rows (examples) right and others wrong; the exercise's own diagnosis
+(``Exercise.diagnose``); the line a wrong subset of the outputs points to (``Exercise.faults``), a
+float32 or rounding slip, or which output is wrong and by how much; or, if it raised, the error
+with a hint that says what to change (where it was raised inside a right helper: the call's
+arguments)."""
 
 from __future__ import annotations
 
