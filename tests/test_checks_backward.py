@@ -203,3 +203,56 @@ def test_a_check_does_not_change_the_global_random_state():
     torch.manual_seed(5)
     checks.check_lstm_step_backward(lstm_by_hand)
     assert torch.equal(torch.rand(3), expected)
+
+
+def i_like(o):
+    return 1 - o**2  # a factor no one would write: the split still finds the path
+
+
+def lstm_with(total=None, sign=1.0):
+    """lstm_by_hand with the total dc computed by ``total(dh, dc, o, tanh_c)`` instead, or with
+    every gate's dz multiplied by ``sign``."""
+
+    def step(dh, dc, cache, cell):
+        x, h_prev, c_prev, f, i, g, o, c = cache
+        t = torch.tanh(c)
+        do = dh * t
+        dc = total(dh, dc, o, t) if total else dc + dh * o * (1 - t**2)
+        dz = dict(f=dc * c_prev * f * (1 - f), i=dc * g * i * (1 - i), g=dc * i * (1 - g**2),
+                  o=do * o * (1 - o))  # fmt: skip
+        dz = {k: sign * v for k, v in dz.items()}
+        grads = {k: LayerGrads(dz[k].T @ x, dz[k].T @ h_prev, dz[k].sum(0)) for k in "figo"}
+        dx = sum(dz[k] @ getattr(cell, k).W for k in "figo")
+        dh_prev = sum(dz[k] @ getattr(cell, k).U for k in "figo")
+        return LSTMStepGrads(dx, dh_prev, dc * f, LSTMGrads(**grads))
+
+    return step
+
+
+@pytest.mark.parametrize(
+    ("wrong", "phrase"),
+    [  # slips outside the catalogue, found by running the step with one upstream at zero
+        (lstm_with(lambda dh, dc, o, t: dc * i_like(o) + dh * o * (1 - t**2)),
+         "right when the incoming dc (from the next step) is zero"),
+        (lstm_with(lambda dh, dc, o, t: 0.5 * dc + dh * o * (1 - t**2)),
+         "right when the incoming dc (from the next step) is zero"),
+        (lstm_with(lambda dh, dc, o, t: dc + dh * o * o * (1 - t**2)),
+         "the slip is in the term that h adds to dc: dh ⊙ o ⊙ (1 − tanh²(c))"),
+        # and slips the lines name: the upstream dc scaled by f, tanh′ at h, a sign
+        (lstm_with(lambda dh, dc, o, t: dc * (1 - t**2) + dh * o * (1 - t**2)),
+         "the upstream dc is multiplied by tanh′(c)"),
+        (lstm_with(lambda dh, dc, o, t: dc + dh * o * (1 - (o * t) ** 2)),
+         "tanh′ is taken at h = o ⊙ tanh(c)"),
+        (lstm_with(sign=-1.0), "has the wrong sign"),
+    ],
+)  # fmt: skip
+def test_a_wrong_total_dc_is_split_into_its_two_paths(wrong, phrase):
+    checks.check_lstm_step_backward(lstm_with(), quiet=True)  # the helper itself is right
+    fails_with(checks.check_lstm_step_backward, wrong, phrase)
+
+
+def test_a_sign_slip_in_the_rnn_slope_is_named():
+    def minus(dh, cache, cell):
+        return rnn_by_hand(-dh, cache, cell)
+
+    fails_with(checks.check_rnn_step_backward, minus, "dz has the wrong sign")

@@ -48,17 +48,22 @@ def _match(candidates, test) -> str | None:
     return None
 
 
+def _sign(what: str, like: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+    """A factor of a line: right (+1) or a minus sign too many (−1)."""
+    one = torch.ones_like(like)
+    return [("", one), (f"{what} has the wrong sign (a minus too many)", -one)]
+
+
 def _layer_params(dz, x, h_prev, got: dict, k: str) -> bool:
     s = f"_{k}" if k else ""
     return close(dz.T @ x, got[f"dW{s}"]) and close(dz.sum(0), got[f"db{s}"])
 
 
-def _param_versions(dz, x, h_prev, k: str, other=None) -> dict:
+def _param_versions(dz, x, h_prev, k: str, others=()) -> dict:
     """A layer's parameter gradients computed wrongly from its right dz: field -> [(slip,
-    value)]; ``other`` is a value a slip may read in h_prev's place (c_prev, or the RNN's h)."""
+    value)]; ``others``: (name, value) a slip may read in h_prev's place (c_prev, the new h)."""
     s, B = (f"_{k}" if k else ""), len(x)
-    state = [] if other is None else [(f"multiplies {other[0]} where h_prev belongs",
-                                       dz.T @ other[1])]  # fmt: skip
+    state = [(f"multiplies {name} where h_prev belongs", dz.T @ value) for name, value in others]
     loops = [("misses the batch's last example", slice(None, -1)),
              ("misses the batch's first example", slice(1, None)),
              ("keeps only the last example (the loop overwrites instead of adding)",
@@ -139,18 +144,27 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
            ("do = dh ⊙ tanh(c), without o", dh * o * t),
            ("do = dh ⊙ tanh(c), not dh ⊙ tanh(c_prev)", dh * tanh(c_prev))],
     )  # fmt: skip
-    for k in wrong_layers if len(wrong_layers) <= 2 else ():
+    layer_slips = {}
+    for k in wrong_layers:
         slopes = _slopes(gates[k], k, k != "g")
         slopes = [(f"dz_{k} {s}" if s else s, v) for s, v in slopes] + [
             (f"dz_{k} uses the slope of gate {j} where its own belongs", v)
             for j, (_, v) in ((j, _slopes(gates[j], j, j != "g")[0]) for j in gates if j != k)
         ]
         found = _match(
-            [[("", up[k]), *ups[k]], slopes], lambda v, k=k: _layer_params(v, x, h_prev, got, k)
+            [[("", up[k]), *ups[k]], slopes, _sign(f"dz_{k}", up[k])],
+            lambda v, k=k: _layer_params(v, x, h_prev, got, k),
         )
-        if found:
+        if found and len(wrong_layers) <= 2:
             return f"{name}: {found}."
-    if set(wrong_layers) >= set("fig") and "o" not in wrong_layers:
+        layer_slips[k] = found
+    if layer_slips and all(layer_slips.values()):  # three or four layers, each slip named
+        shared = {s.replace(f"_{k}", "_k") for k, s in layer_slips.items()}
+        if len(shared) == 1:
+            return f"{name}: in each of the gates {names(list(layer_slips))}, {shared.pop()}."
+        return f"{name}: {names(list(layer_slips.values()))}."
+    o_slip = layer_slips.get("o") if "o" in wrong_layers else ""  # a slip in do as well
+    if set(wrong_layers) >= set("fig") and o_slip is not None:
         path = [("", dh * o * (1 - t**2)), ("the path from h into c is missing", 0 * dh),
                 ("o is missing from the path through h", dh * (1 - t**2)),
                 ("tanh′ of c is missing from the path through h", dh * o),
@@ -158,17 +172,26 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
                 ("tanh′ is 1 − tanh²(c), with the square", dh * o * (1 - t)),
                 ("tanh′ is taken at c_prev, not at c", dh * o * (1 - tanh(c_prev) ** 2)),
                 ("the path through h has σ′ where tanh′ belongs", dh * o * t * (1 - t)),
+                ("tanh′ is taken at h = o ⊙ tanh(c); it is 1 − tanh²(c)",
+                 dh * o * (1 - (o * t) ** 2)),
+                ("the path through h has the wrong sign", -dh * o * (1 - t**2)),
         ]  # fmt: skip
-        for (slip, p), (up_slip, u) in itertools.product(
-            path, [("", dc_next), ("the upstream dc (from the next step) is forgotten", 0 * dh)]
-        ):
+        nexts = [("", dc_next), ("the upstream dc (from the next step) is forgotten", 0 * dh),
+                 ("the upstream dc is multiplied by f; it adds as it is", dc_next * f),
+                 ("the upstream dc is multiplied by o; it adds as it is", dc_next * o),
+                 ("the upstream dc is multiplied by tanh′(c); it adds as it is",
+                  dc_next * (1 - t**2)),
+                 ("the upstream dc has the wrong sign", -dc_next)]  # fmt: skip
+        for (slip, p), (up_slip, u) in itertools.product(path, nexts):
             wrong_dz = dz_of(u + p)[1]
             if (slip or up_slip) and all(
                 _layer_params(wrong_dz[k], x, h_prev, got, k) for k in "fig"
             ):
+                also = f"; and {o_slip}" if o_slip else ""
                 return (
                     f"{name}: in the total dc = dc_next + dh ⊙ o ⊙ (1 − tanh²(c)), "
                     + names([s for s in (up_slip, slip) if s])
+                    + also
                     + "."
                 )
     if wrong_layers and {"dx", "dh_prev", "dc_prev"} & wrong:  # a dz is wrong, not found
@@ -177,11 +200,17 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
     versions = dict(
         dx=[(f"dx misses the term of layer {k}", sum(dz[j] @ getattr(cell, j).W
              for j in gates if j != k)) for k in gates]
+        + [(f"dx has only the term of layer {k}: x feeds all four layers, so sum dz_k @ W_k over "
+            "f, i, g and o (add each term, +=, in a loop)", dz[k] @ getattr(cell, k).W)
+           for k in gates]
         + [("dx uses U where W belongs", sum(dz[k] @ U[k] for k in gates))],
         dh_prev=[(f"dh_prev misses the term of layer {k}", sum(
                  dz[j] @ U[j] for j in gates if j != k)) for k in gates]
         + [(f"dh_prev has only the term of layer {k}: h_prev feeds all four layers, so sum "
-            "dz_k @ U_k over f, i, g and o", dz[k] @ U[k]) for k in gates]
+            "dz_k @ U_k over f, i, g and o (add each term, +=, in a loop)", dz[k] @ U[k])
+           for k in gates]
+        + [("dh_prev has an extra slope (1 − h_prev²): that belongs to the previous step's own "
+            "backward", sum(dz[k] @ U[k] for k in gates) * (1 - h_prev**2))]
         + [("dh_prev uses W where U belongs", sum(dz[k] @ getattr(cell, k).W for k in gates)),
            ("dh_prev uses U.T: h_prev @ U.T goes back as dz @ U", sum(dz[k] @ U[k].T
             for k in gates)),
@@ -193,7 +222,13 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
                  ("dc_prev adds dh: c_prev reaches the loss only through c", dc * f + dh)],
     )  # fmt: skip
     for k in gates:
-        versions |= _param_versions(dz[k], x, h_prev, k, ("c_prev", c_prev))
+        versions |= _param_versions(
+            dz[k], x, h_prev, k, [("c_prev", c_prev), ("the new h = o ⊙ tanh(c)", o * t)]
+        )
+        for j in gates if len(x) > 1 else ():  # a layer's gradients from another layer's dz
+            for field, value in _right_params(dz[j], x, h_prev, k).items():
+                if j != k:
+                    versions[field].append((f"uses dz_{j} where dz_{k} belongs", value))
         before = dict(f="df", i="di", g="dg", o="do")[k]
         for field, value in _right_params(up[k], x, h_prev, k).items():
             versions[field].append(
@@ -209,7 +244,8 @@ def rnn(name: str, case, got: dict, want: dict) -> str | None:
     slopes = _slopes(h, "h", sigmoid=False)
     slopes.append(("takes tanh′ at h_prev; it is 1 − h² at the output h", 1 - h_prev**2))
     if {"dW", "db"} <= wrong and {"dx", "dh_prev"} & wrong:  # dz itself is wrong
-        found = _match([[("", dh)], [(f"dz {s}" if s else s, v) for s, v in slopes]],
+        slopes = [(f"dz {s}" if s else s, v) for s, v in slopes]
+        found = _match([[("", dh)], slopes, _sign("dz", dh)],
                        lambda v: _layer_params(v, x, h_prev, got, ""))  # fmt: skip
         if found:
             return f"{name}: {found}."
@@ -222,9 +258,11 @@ def rnn(name: str, case, got: dict, want: dict) -> str | None:
                  ("dh_prev uses W where U belongs", dz @ cell.W),
                  ("dh_prev uses U.T: h_prev @ U.T goes back as dz @ U", dz @ cell.U.T),
                  ("dh_prev adds dh: h_prev reaches the loss only through the layer",
-                  dh + dz @ cell.U)],
+                  dh + dz @ cell.U),
+                 ("dh_prev has an extra slope (1 − h_prev²): that belongs to the previous step's "
+                  "own backward", (dz @ cell.U) * (1 - h_prev**2))],
     )  # fmt: skip
-    versions |= _param_versions(dz, x, h_prev, "", ("h, the output,", h))
+    versions |= _param_versions(dz, x, h_prev, "", [("h, the output,", h)])
     for field, value in _right_params(dh, x, h_prev, "").items():
         versions[field].append(
             ("uses dh, before the slope, where dz = dh ⊙ (1 − h²) belongs", value)

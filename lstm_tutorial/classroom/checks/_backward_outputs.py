@@ -51,10 +51,12 @@ class Returns(NamedTuple):
         """The flattened result if every value is a float64 tensor of the expected shape."""
         values = self.flatten(result)
         for (name, letters), value, want in zip(self.fields, values, expected):
-            self.check_tensor(name, value, want, letters)
+            self.check_tensor(name, value, want, letters, len(expected[0]))
         return values
 
-    def check_tensor(self, name: str, value: object, want: torch.Tensor, letters: str) -> None:
+    def check_tensor(
+        self, name: str, value: object, want: torch.Tensor, letters: str, B: int = 0
+    ) -> None:
         shape = sizes(*want.shape)
         if not isinstance(value, torch.Tensor):
             fail(
@@ -75,6 +77,13 @@ class Returns(NamedTuple):
                 fail(
                     f"{self.name} returned {name} transposed ({got}, expected {letters} = "
                     f"{shape}){hint}."
+                )
+            if name.startswith(("dW", "dU")) and value.shape == (B, B):
+                inputs = "x" if name.startswith("dW") else "h_prev"
+                fail(
+                    f"{self.name} returned {name} with shape {got}, expected {letters} = {shape}: "
+                    f"dz @ {inputs}.T sums over the units, one value per pair of examples; the "
+                    f"weight's gradient sums over the batch, dz.T @ {inputs}."
                 )
             if value.shape == want.shape[1:] and not name.startswith("db"):
                 fail(

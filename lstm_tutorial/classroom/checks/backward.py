@@ -99,9 +99,10 @@ LOCAL = {  # what each gate's dz is made of
 PARAMS = {"dW": "dz.T @ x", "dU": "dz.T @ h_prev", "db": "dz.sum(0)"}
 
 
-def chain(name: str, fields: tuple[str, ...], result: tuple, expected: tuple) -> str | None:
+def chain(name: str, fields: tuple[str, ...], result: tuple, expected: tuple, split=None):
     """Where the chain rule broke, read from which gradients are wrong: a parameter gradient
-    alone, dx or dh_prev alone, one gate's dz, or the cell state's gradient dc."""
+    alone, dx or dh_prev alone, one gate's dz, or the cell state's gradient dc (``split``, when
+    given, may say which of its two terms)."""
     wrong = [k for k, o, e in zip(fields, result, expected) if not close(o, e)]
     params = [w for w in wrong if w[:2] in PARAMS]
     gates = sorted({w[3:] for w in params}, key="figo".find)  # "" for the RNN's one layer
@@ -128,13 +129,65 @@ def chain(name: str, fields: tuple[str, ...], result: tuple, expected: tuple) ->
         )
     if gates and all(len([w for w in params if w[3:] == k]) == 3 for k in gates):
         if set(gates) >= set("fig") and "o" not in gates:
-            return (
+            return (split and split()) or (
                 f"{name}: dz_f, dz_i and dz_g are wrong and dz_o is right, so the fault is in "
                 "the cell state's gradient, dc = dc_next + dh ⊙ o ⊙ (1 − tanh²(c))."
             )
         if len(gates) <= 2:
             which = " and ".join(f"dz_{k}" if k else "dz" for k in gates)
             return f"{name}: {which} is wrong: check {'; '.join(LOCAL[k] for k in gates)}."
+    return split and split()
+
+
+def missed_rows(name: str, fields, result: tuple, expected: tuple) -> str | None:
+    """Rows of dx, dh_prev (and dc_prev) left at zero: a loop over the batch that misses them."""
+    rows = [
+        (k, (r == 0).all(1) & (e != 0).any(1))
+        for k, r, e in zip(fields, result, expected)
+        if k in ("dx", "dh_prev", "dc_prev")
+    ]
+    zero = [k for k, z in rows if z.any()]
+    if not zero:
+        return None
+    which = sorted({int(b) for _, z in rows for b in torch.nonzero(z).flatten()})
+    return (
+        f"{name} leaves row{'s' * (len(which) > 1)} {names([str(b) for b in which])} of "
+        f"{names(zero)} at zero: a loop over the batch misses "
+        f"{'them' if len(which) > 1 else 'it'}; it must cover every example, "
+        "range(dh.shape[0]), and add each one's terms to the parameter gradients."
+    )
+
+
+def upstream(returns: Returns, case: Case, student: Callable) -> str | None:
+    """The LSTM step is linear in its two upstream gradients, so the student's step is run with
+    one of them at zero: if it is right with dc_next = 0 and wrong with dh = 0 (or the other way
+    round), the slip is on the path of the other one."""
+    dh, dc, cache, cell = case.args
+    right, fields = [], [name for name, _ in returns.fields]
+    for args in ((dh, torch.zeros_like(dc)), (torch.zeros_like(dh), dc)):
+        try:
+            got = returns.flatten(student(*(a.clone() for a in args), cache, cell))
+        except Exception:  # any failure: this split says nothing
+            return None
+        want = returns.flatten(lstm_step_backward(*args, cache, cell))
+        right.append({k for k, g, w in zip(fields, got, want) if close(g, w)})
+    right = [len(r) == len(fields) for r in right] + [right[0]]
+    if right[:2] == [True, False]:
+        return (
+            f"{returns.name} is right when the incoming dc (from the next step) is zero, so the "
+            "slip is in how that dc enters: it is added unchanged, dc + dh ⊙ o ⊙ (1 − tanh²(c)), "
+            "and this total then gives df, di, dg and dc_prev = total ⊙ f."
+        )
+    if right[:2] == [False, True] and {"dW_o", "dU_o", "db_o"} <= right[2]:
+        return (
+            f"{returns.name} is right when dh is zero and its output gate's gradients are right, "
+            "so the slip is in the term that h adds to dc: dh ⊙ o ⊙ (1 − tanh²(c))."
+        )
+    if right[:2] == [False, True]:
+        return (
+            f"{returns.name} is right when dh is zero, so the slip is on the path from dh: "
+            "do = dh ⊙ tanh(c) for the output gate, and dh ⊙ o ⊙ (1 − tanh²(c)) added to dc."
+        )
     return None
 
 
@@ -155,8 +208,15 @@ def exercise(returns: Returns, args, reference, make_cell, forward, mistakes, li
         flatten=returns.flatten,
         advice="follow the chain rule from dh back to those gradients one equation at a time",
         diagnose=lambda case, result, expected, student: (
-            lines(returns.name, case, dict(zip(fields, result)), dict(zip(fields, expected)))
-            or chain(returns.name, fields, result, expected)
+            missed_rows(returns.name, fields, result, expected)
+            or lines(returns.name, case, dict(zip(fields, result)), dict(zip(fields, expected)))
+            or chain(
+                returns.name,
+                fields,
+                result,
+                expected,
+                len(args) == 4 and (lambda: upstream(returns, case, student)),
+            )
         ),
         differentiable=False,
     )
