@@ -55,6 +55,7 @@ class Exercise:
     rows: bool = False  # each row of every output is one example, computed the same way
     # (the wrong outputs, space-separated, where that puts the fault), e.g. ("h", "h = o ⊙ tanh(c)")
     faults: tuple[tuple[str, str], ...] = ()
+    gates: str = ""  # the cell's gates, each examined on its own for several slips at once
 
 
 def as_tuple(value: object) -> tuple:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from torch import nn
 
 from .cases import shares_parameters
-from .runner import Mistake
+from .exercise import Mistake
 from .wrong_layers import ACT, CATALOGUE, for_activation, words
 
 
@@ -36,6 +36,12 @@ class WrongGate(nn.Module):
         super().__init__()
         self.gate, self.wrong, self.act = gate, wrong, act or act_of(gate)
         self.reads, self.reads_x, self.params = reads, reads_x, params or {}
+
+    def __getattr__(self, name: str):  # W, U, b, activation: those of the gate it replaces
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            return getattr(super().__getattr__("gate"), name)
 
     def forward(self, x, h, c=None):
         x = x if self.reads_x is None else self.reads_x
@@ -59,6 +65,7 @@ def in_step(step, gates: Callable[..., dict]) -> Callable:
         cell = args[-1]
         return step(with_gates(cell, **gates(cell, *args)), *args[:-1])
 
+    fn.gates = gates  # for slips in several gates at once (part_by_part)
     return fn
 
 
@@ -73,7 +80,7 @@ def wrong_layer_mistakes(step, letters: str, sigmoid: str) -> list[Mistake]:
     for w in for_activation("σ"):
         mistakes.append(_in_gates(step, w, sigmoid, f"In each of the gates {', '.join(sigmoid)}, "))
     for w in CATALOGUE if len(letters) > len(sigmoid) else ():
-        if not w.only and not any(s in w.message for s in ("{act}", "{other}", "{name}")):
+        if not w.only and not any(s in w.message for s in ("{other}", "{name}", "{fn}", "{why}")):
             mistakes.append(_in_gates(step, w, letters, "In every gate, "))
     return mistakes
 
@@ -90,9 +97,9 @@ def _in_gates(step, wrong, letters: str, where: str) -> Mistake:
     if len(letters) == 1:
         name = "C̃" if letters == "g" else letters
         slots = words("tanh" if letters in "gn" else "σ", name, weights=f"cell.{letters}")
-    else:
-        slots = words("σ", "the gate")
-    return Mistake(where + wrong.message.format(**slots), in_step(step, gates))
+    else:  # several gates: σ for the gates alone, "the activation" if the candidate is one too
+        slots = words("σ", "the gate") | ({"act": "activation"} if set(letters) & set("gn") else {})
+    return Mistake(where + (wrong.in_step or wrong.message).format(**slots), in_step(step, gates))
 
 
 def mixed_up_mistakes(
@@ -138,7 +145,7 @@ def input_mistakes(step, letters: str, quantities) -> list[Mistake]:
         Mistake(f"gate {k} (cell.{k}) reads {other} where {slot} belongs.", reading(k, slot, other))
         for k in letters
         for slot in ("x", "h_prev")
-        for other in ("x", "h_prev", "c_prev", "f", "i", "g", "o", "c", "r", "z", "n")
+        for other in ("x", "h_prev", "c_prev", "f", "i", "g", "o", "c", "tanh(c)", "r", "z", "n")
         if other not in (slot, k)
     ]
 
@@ -153,6 +160,13 @@ def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
 
         return in_step(step, gates)
 
+    def all_borrowing(j, name):
+        def gates(cell, *args):
+            own = getattr(getattr(cell, j), name)
+            return {k: WrongGate(getattr(cell, k), params={name: own}) for k in letters if k != j}
+
+        return in_step(step, gates)
+
     return [
         Mistake(
             f"gate {k} (cell.{k}) uses cell.{j}.{name} where cell.{k}.{name} belongs.",
@@ -161,6 +175,15 @@ def weight_mistakes(step, letters: str, sources: str = "") -> list[Mistake]:
         for k in letters
         for j in letters + sources
         if j != k
+        for name in "WUb"
+    ] + [
+        Mistake(
+            f"every gate uses cell.{j}.{name}: each gate has its own, cell.{k0}.{name} in gate "
+            f"{k0}, and so on.",
+            all_borrowing(j, name),
+        )
+        for j in letters
+        for k0 in [next(k for k in letters if k != j)]
         for name in "WUb"
     ]
 

@@ -1,0 +1,125 @@
+"""Two or more slips in one step, each found on its own. A step with slips in two gates (or in a
+gate and a line) matches no single mistake of the catalogue, and trying every pair would cost
+tens of thousands of runs. Instead each gate is examined alone, on a copy of the cell whose other
+gates are switched to constants (W = U = 0 and a fixed bias), where the student's step is compared
+with each of that gate's known mistakes; a line slip (the update, the output, the return) is
+looked for first, on a copy with every gate constant. The slips found are then put together in
+the real cell and named only if together they give what the student's step gives on every case.
+
+A gate whose copy still shows another gate's slip (a missing bias gives σ(0) = 1/2 where the
+constant is 1) is examined again once that slip is known; the constants are tried at two levels
+(every gate 1; or the σ gates 1/2), since a slip can hide at one of them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import torch
+
+from .calling import call
+from .cases import Case
+from .exercise import Exercise, Mistake, student_args, valid
+from .gate_swaps import with_gates
+
+COUNT = {2: "two", 3: "three", 4: "four"}
+LEVELS = [  # the constant bias of a gate switched off, by its place in the cell and activation
+    lambda k, activation: 40.0,  # every gate 1.0 in float64: σ(40) = tanh(40)
+    lambda k, activation: 40.0 if activation == "tanh" else (0.5, -0.5, 1.0, -1.0)[k],  # unequal
+    lambda k, activation: 0.0,  # σ gates 1/2, tanh 0: a ReLU or a missing bias cannot show
+]
+
+
+def _constant(cell, keep: str, letters: str, level: Callable):
+    """A copy of ``cell`` whose gates in ``letters`` other than ``keep`` ignore their input."""
+    cell = copy.deepcopy(cell)
+    with torch.no_grad():
+        for place, k in enumerate(letters):
+            gate = getattr(cell, k)
+            if k != keep:
+                gate.W.zero_(), gate.U.zero_(), gate.b.fill_(level(place, gate.activation))
+    return cell
+
+
+def _sorted(ex: Exercise, case: Case) -> tuple[dict[str, list[Mistake]], list[Mistake]]:
+    """The exercise's single slips: by the one gate they replace, and the others (lines)."""
+    by_gate: dict[str, list[Mistake]] = {k: [] for k in ex.gates}
+    lines: list[Mistake] = []
+    for m in ex.mistakes:
+        gates = getattr(m.fn, "gates", None)
+        if " has two slips" in m.message:
+            continue
+        if gates is None:
+            lines.append(m)
+            continue
+        try:
+            letters = set(gates(case.args[-1], *case.args))
+        except Exception:  # a slip that does not exist for this gate
+            continue
+        if len(letters) == 1 and letters <= set(ex.gates):
+            by_gate[letters.pop()].append(m)
+    return by_gate, lines
+
+
+def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> str | None:
+    """The slips of a step in different gates (and one line), named together, or None."""
+    if not ex.gates:
+        return None
+
+    def students(case: Case):
+        return valid(ex, call(student, student_args(ex, case.args)), case)
+
+    def composed(slips: dict, args: tuple, line: Mistake | None):
+        *xs, cell = args
+        for m in slips.values():
+            if m is not None:
+                cell = with_gates(cell, **m.fn.gates(cell, *xs, cell))
+        try:
+            with torch.no_grad():
+                out = (line.fn if line else ex.reference)(*xs, cell)
+        except Exception:  # this combination cannot run on these shapes
+            return None
+        return out if isinstance(out, tuple) else (out,)
+
+    def agree(got, want) -> bool:
+        return got is not None and want is not None and equal(got, want, 1e-8, 1e-10)
+
+    results = [students(c) for c in cases]
+    ran = [(c, r) for c, r in zip(cases, results) if r is not None]
+    if not ran:
+        return None
+    base = ran[0][0]
+    by_gate, lines = _sorted(ex, base)
+    *inputs, cell = base.args
+
+    def probe(keep, level):
+        args = (*inputs, _constant(cell, keep, ex.gates, level))
+        return args, students(base._replace(args=args))
+
+    for level in LEVELS:
+        args, got = probe(None, level)  # every gate constant: only the lines show
+        line_slips = (
+            [None]
+            if agree(got, composed({}, args, None))
+            else [None, *(m for m in lines if agree(got, composed({}, args, m)))]
+        )  # a gate's slip may show here too (a missing bias): so no line slip is tried first
+        for line in line_slips:
+            slips: dict[str, Mistake | None] = {}
+            for _ in range(2):  # a second round sees the slips the first one found
+                for k in ex.gates:
+                    args, got = probe(k, level)
+                    known = {j: m for j, m in slips.items() if j != k and m != "unknown"}
+                    slips[k] = next(
+                        (m for m in [None, *by_gate[k]]
+                         if agree(got, composed({**known, k: m}, args, line))), "unknown",
+                    )  # fmt: skip
+            if "unknown" in slips.values():
+                continue
+            found = [m for m in (*slips.values(), line) if m is not None]
+            if len(found) >= 2 and all(agree(r, composed(slips, c.args, line)) for c, r in ran):
+                said = [(f"i{m.message[1:]}" if m.message.startswith("In ") else m.message)
+                        .rstrip(".") for m in found]  # fmt: skip
+                count = COUNT.get(len(said), str(len(said)))
+                return f"{ex.name} has {count} slips: {'; '.join(said[:-1])}; and {said[-1]}."
+    return None
