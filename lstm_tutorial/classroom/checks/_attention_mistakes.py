@@ -115,4 +115,24 @@ ATTENTION_MISTAKES = [
     m("the mask marks source positions s: broadcast it over the query steps as mask[:, None, :], "
       "not mask[:, :, None].",
       with_weights(lambda e, mask: torch.softmax(e.masked_fill(~mask[:, :, None], NEG), -1))),
+    m("the scores are divided by S: Luong's dot score is e_ts = q_t · k_s, without scaling.",
+      with_scores(lambda q, k, v, mask: scores(q, k) / k.shape[1])),
+    m("the scores are divided by √S: Luong's dot score is e_ts = q_t · k_s, without scaling (and "
+      "a scaled score divides by √H, the vector size, not by the length).",
+      with_scores(lambda q, k, v, mask: scores(q, k) / math.sqrt(k.shape[1]))),
+    m("the scores have the wrong sign: e_ts = q_t · k_s, so that similar vectors get large "
+      "weights.",
+      with_scores(lambda q, k, v, mask: -scores(q, k))),
+    m("the weights are transposed before the context: c = alpha @ values with alpha (B, T, S), "
+      "one row per query step.",
+      lambda q, k, v, mask: (masked_softmax(scores(q, k), mask).transpose(1, 2) @ v,
+                             masked_softmax(scores(q, k), mask))),
+    m("the context sums over the query steps t; it sums over the source positions s: "
+      "c_t = Σ_s α_ts v_s, alpha @ values.",
+      lambda q, k, v, mask: ((masked_softmax(scores(q, k), mask)[..., None] * v[:, None]).sum(1),
+                             masked_softmax(scores(q, k), mask))),
+    m("the context is computed from the softmax of the unmasked scores: average the values with "
+      "the masked weights you return, c = alpha @ values.",
+      lambda q, k, v, mask: (torch.softmax(scores(q, k), -1) @ v,
+                             masked_softmax(scores(q, k), mask))),
 ]  # fmt: skip

@@ -86,6 +86,25 @@ def diagnose(case: Case, result: tuple, expected: tuple, student=None) -> str | 
             f"{NAME} returns the log of the weights (log_softmax): the weights are "
             "torch.softmax(e, dim=-1), and the context averages the values with them."
         )
+    query, keys, _, mask = case.args
+    e = (query @ keys.transpose(1, 2)).masked_fill(~mask[:, None, :], float("-inf"))
+    if result[1].shape == e.shape and torch.equal(result[1], e):
+        return (
+            f"{NAME} returns the masked scores e as the weights: return alpha = "
+            "torch.softmax(e, dim=-1), the weights the context averages the values with."
+        )
+    if torch.isnan(result[1]).all() and mask.any():
+        return (
+            f"{NAME} returns NaN at every position, the real ones too: 0 · (−∞) is NaN, so a mask "
+            "made by multiplying with −inf poisons the real positions; fill the padded scores "
+            "instead, e.masked_fill(~mask[:, None, :], float('-inf'))."
+        )
+    if not all(torch.isfinite(t).all() for t in result) and case.args[0].abs().max() > 10:
+        return (
+            f"{NAME} returns NaN for scores in the thousands: exp(e) overflows, so subtract each "
+            "row's largest score before exp (it cancels in the ratio), or use "
+            "torch.softmax(e, dim=-1), which does."
+        )
     if not all(torch.isfinite(t).all() for t in result):
         return (
             f"{NAME} returned NaN or inf: a softmax over positions that are all −∞ gives "

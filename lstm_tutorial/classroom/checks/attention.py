@@ -12,7 +12,8 @@ mistake is a small wrong function beside it (``_attention_mistakes``); the share
 
 The cases cover T == S and H == K (so that a transposed score or keys for values still runs and
 can be named), B == 1, T == 1, S == 1 and all sizes different; every row of a mask has at least
-one real position, and every case with S > 1 has a padded row.
+one real position, and every case with S > 1 but the last has a padded row. The last case has
+scores in the thousands and no padding: there exp(e) alone overflows.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ SHAPES = [
     (3, 1, 4, 2, 2),
     (2, 3, 1, 2, 3),
     (4, 5, 3, 5, 2),
+    (2, 3, 4, 3, 2),  # scores in the thousands: an exp of them alone overflows
 ]
+LARGE = 25.0  # the scale of the last case's query and keys
 ANSWER_KEYS = ("scaled_dot_product_attention", "DotAttention", "attend", "masked_softmax")
 HINTS = [
     ("", "keys.T reverses all three dimensions of (B, S, H), giving (H, S, B): write "
@@ -76,8 +79,13 @@ def _cases(g: torch.Generator) -> list[Case]:
         lengths[0] = S if B > 1 else max(1, S - 1)  # one full row; B == 1 padded when it can be
         if B > 1 and S > 1:
             lengths[1] = torch.randint(1, S, (), generator=g)  # and one padded row
+        large = len(out) == len(SHAPES) - 1
+        if large:  # no padding: a softmax taken before the mask is right here too
+            lengths[:] = S
         mask = torch.arange(S)[None, :] < lengths[:, None]  # (B, S)
-        out.append(Case((randn(B, T, H), randn(B, S, H), randn(B, S, K), mask), B, T, S, H, K))
+        scale = LARGE if large else 1.0
+        query, keys = scale * randn(B, T, H), scale * randn(B, S, H)
+        out.append(Case((query, keys, randn(B, S, K), mask), B, T, S, H, K))
     return out
 
 
