@@ -474,6 +474,39 @@ def test_ipython_names_an_unwritten_exercise_used_by_a_later_cell(capsys):
         InteractiveShell.clear_instance()
 
 
+def test_ipython_traces_a_later_error_back_to_a_failed_check(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from lstm_tutorial.classroom.checks._ipython import install_ipython_handler
+
+    shell = InteractiveShell.instance()
+    try:
+        assert install_ipython_handler()
+        shell.run_cell(
+            "import torch\nfrom lstm_tutorial import checks\n"
+            "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+            "    return torch.tanh(x @ W_f.T + h_prev @ U_f.T + b_f)"
+        )
+        result = shell.run_cell("checks.check_forget_gate(forget_gate)")
+        assert isinstance(result.error_in_exec, CheckFailed)
+        result = shell.run_cell("err = 1.0\nassert err < 1e-12")  # a later cell's own claim
+        out = capsys.readouterr().out
+        assert isinstance(result.error_in_exec, AssertionError)  # still a failed cell
+        assert "✗ AssertionError, most likely because forget_gate failed its check above" in out
+        assert "Traceback" not in out
+        shell.run_cell(  # written again and right: the later error is the cell's own again
+            "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+            "    return torch.sigmoid(x @ W_f.T + h_prev @ U_f.T + b_f)\n"
+            "checks.check_forget_gate(forget_gate)"
+        )
+        capsys.readouterr()
+        shell.run_cell("assert 1 < 0, 'the cell itself'")
+        out = capsys.readouterr().out
+        assert "the cell itself" in out and "most likely" not in out
+    finally:
+        InteractiveShell.clear_instance()
+
+
 def test_a_global_cell_instead_of_the_argument_is_named():
     from lstm_tutorial import LSTMCell
 

@@ -1,7 +1,7 @@
 """Show a failed check in IPython/Jupyter as its one sentence instead of a traceback; say so when
 a cell uses an exercise that is not written yet (the student version's ``raise
 NotImplementedError("write <name> here, then run the check cell below")`` stub), and when a cell
-fails later only because such an exercise is still missing.
+fails later most likely because such an exercise is still missing, or failed its check.
 
 ``set_custom_exc`` registers ``_show_failure``. IPython's docstring says the handler returns a
 structured traceback to display, but IPython ignores that return value (ipython/ipython#12378),
@@ -32,10 +32,20 @@ def unwritten(namespace: dict) -> list[str]:
     ]
 
 
+def failed(namespace: dict) -> list[str]:
+    """The notebook's exercise functions whose last check failed (and that are still the same
+    functions: one written again since is not counted)."""
+    from .runner import FAILED
+
+    return [
+        name for name, (fn, _) in FAILED.items() if fn() is not None and fn() is namespace.get(name)
+    ]
+
+
 def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
     """IPython custom-exception handler: display one sentence as the cell's error output."""
     stub = STUB.fullmatch(str(value)) if issubclass(etype, NotImplementedError) else None
-    missing = unwritten(shell.user_ns)
+    missing, wrong = unwritten(shell.user_ns), failed(shell.user_ns)
     if issubclass(etype, CheckFailed):
         text = str(value)
     elif stub is not None:
@@ -54,6 +64,15 @@ def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
         text = (
             f"{etype.__name__}: {first}, most likely because {names} {verb} not written yet: "
             f"write {it}, then run the notebook again from the top."
+        )
+    elif wrong:  # an exercise that failed its check: this cell may fail because of it
+        first = str(value).strip().splitlines()[0] if str(value).strip() else ""
+        which = " and ".join(wrong)
+        text = (
+            f"{etype.__name__}{': ' + first if first else ''}, most likely because {which} "
+            f"failed {'their checks' if len(wrong) > 1 else 'its check'} above: fix "
+            f"{'them' if len(wrong) > 1 else 'it'} as the check says, then run the notebook "
+            "again from the top."
         )
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)

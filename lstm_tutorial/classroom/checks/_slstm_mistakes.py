@@ -119,6 +119,8 @@ RULES = {
          lambda i_, m_prev, **q: exp(i_ - m_prev)),
         ("the input gate is exp(ĩ − m), not exp(m − ĩ)", lambda i_, m, **q: exp(m - i_)),
         ("the input gate is exp(ĩ − m), not exp(ĩ + m)", lambda i_, m, **q: exp(i_ + m)),
+        ("the input gate is exponential: i = exp(ĩ − m), not σ(ĩ − m)",
+         lambda i_, m, **q: σ(i_ - m)),
     ],
     "f": [
         ("the forget gate is stabilised too: f = exp(m_prev + log f − m), not σ(f̃)",

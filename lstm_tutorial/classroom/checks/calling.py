@@ -65,9 +65,15 @@ ERROR_HINTS = [
     ("too many values to unpack", "return exactly the values the task asks for, in its order"),
 ]  # fmt: skip
 # (phrase of an error's text, what it usually means, a name the function's code uses then)
+CHUNK = (
+    "chunk(4) splits dim 0, the batch: split the units of the (B, 4H) pre-activation with "
+    ".chunk(4, dim=1)"
+)
 CODE_HINTS = [
     ("cannot be multiplied", "torch.cat joins along dim=1 here: [x, h_prev] is (B, D + H), and "
      "the weights [W, U] must be joined the same way, into (H, D + H)", "cat"),
+    ("values to unpack", CHUNK, "chunk"),
+    ("must match the size", CHUNK, "chunk"),
 ]  # fmt: skip
 TORCH_NAMES = {"sigmoid", "tanh", "exp", "relu", "softmax", "zeros", "ones", "cat", "matmul"}
 DEFAULT_HINT = "compare that line's shapes with the task (x (B, D), h_prev (B, H), W (H, D))"

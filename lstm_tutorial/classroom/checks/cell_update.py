@@ -71,6 +71,10 @@ UPDATE_MISTAKES = [
      lambda c, f, i, g: (f * c + i * g) / 2),
     ("f, i and g are already activations: do not apply σ to f and i or tanh to g again.",
      lambda c, f, i, g: torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)),
+    (f"c is divided by f + i: {C} is the plain sum, not a weighted average.",
+     lambda c, f, i, g: (f * c + i * g) / (f + i)),
+    (f"c takes the larger of the two terms: {C} adds them.",
+     lambda c, f, i, g: torch.maximum(f * c, i * g)),
 ]  # fmt: skip
 SQUASHED = [  # a second slip under a squashing tanh or σ
     (f"cell_update has two slips: c must not be squashed by {name}, and {message}",

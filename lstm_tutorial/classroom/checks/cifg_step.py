@@ -57,8 +57,24 @@ COUPLED_SLIPS = [  # (sentence, c from (f, g, o, c_prev))
      lambda f, g, o, c: f * c + g / f),
     ("c = f ⊙ c_prev + (1 − f) ⊙ g is not halved: the coupling already keeps it a mix.",
      lambda f, g, o, c: (f * c + (1 - f) * g) / 2),
+    ("i = σ(1 − z_f) is not 1 − σ(z_f): the coupling takes 1 − f after the σ, i = 1 − f.",
+     lambda f, g, o, c: f * c + σ(1 - torch.logit(f)) * g),
+    ("the candidate is multiplied by i = 1 − f twice: c = f ⊙ c_prev + (1 − f) ⊙ g.",
+     lambda f, g, o, c: f * c + (1 - f) ** 2 * g),
 ]  # fmt: skip
-CIFG_MISTAKES = [Mistake(message, coupled(expr)) for message, expr in COUPLED_SLIPS]
+
+
+def _i_without_bias(x, h_prev, c_prev, cell):
+    r = cell.step(x, LSTMState(h_prev, c_prev))[1]
+    i = 1 - σ(x @ cell.f.W.T + h_prev @ cell.f.U.T)  # (B, H)
+    c = r.f * c_prev + i * r.g
+    return r.o * tanh(c), c
+
+
+CIFG_MISTAKES = [Mistake(message, coupled(expr)) for message, expr in COUPLED_SLIPS] + [
+    Mistake("i is computed again from the forget gate's weights but without cell.f.b: use the "
+            "very f of the forget gate, i = 1 − f.", _i_without_bias),
+]  # fmt: skip
 COUPLED = [(m, lambda q, e=e: e(q["f"], q["g"], q["o"], q["c_prev"])) for m, e in COUPLED_SLIPS]
 
 

@@ -17,6 +17,11 @@ from .exercise import Exercise, as_tuple, reference_result, student_args, valid
 from .failure import CheckFailed, close, same
 
 SIZES = {"B", "D", "H", "T", "S", "K", "V"}  # a notebook's sizes, never a function's
+SHAPE_OF = {  # where a function finds each size in its own arguments
+    "B": [("x", "x.shape[0]"), ("h_prev", "h_prev.shape[0]"), ("c_prev", "c_prev.shape[0]")],
+    "D": [("x", "x.shape[1]")],
+    "H": [("h_prev", "h_prev.shape[1]"), ("c_prev", "c_prev.shape[1]"), ("f", "f.shape[1]")],
+}
 # The mistakes' results on the cases of a seed, computed once per process: a class set checked
 # in one kernel, or a test of many submissions, pays for the catalogue only once.
 _BUGGY: dict[tuple[str, int, int, int], tuple | None] = {}
@@ -92,9 +97,12 @@ def reads_global(ex: Exercise, student: Callable) -> str | None:
             "result from the arguments alone, in local variables."
         )
     if sizes:
+        size = sizes[0]
+        where = next((w for n, w in SHAPE_OF.get(size, ()) if n in ex.arg_names), None)
+        shown = f" ({size} is {where})" if where else ""
         return (
-            f"{ex.name} reads {sizes[0]} = {scope[sizes[0]]} from the notebook: take every size "
-            "from the arguments' shapes (e.g. x.shape[0]), which change from call to call."
+            f"{ex.name} reads {size} = {scope[size]} from the notebook: take every size from the "
+            f"arguments' shapes{shown}, which change from call to call."
         )
     if read and tuple(params) == ex.arg_names:
         return f"{ex.name} reads {read[0]} from the notebook: use only its arguments ({task})."
@@ -139,10 +147,31 @@ def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str |
             continue
         moved = as_tuple(call(student, student_args(ex, nudged)).result)
         if same(moved, result):
+            also = _besides(ex, case, j, result)
             return (
                 f"{ex.name}'s result does not change when {arg_name} changes, although the "
-                f"equation depends on it: use the argument {arg_name}."
+                f"equation depends on it: use the argument {arg_name}" + (also or ".")
             )
+    return None
+
+
+def _besides(ex: Exercise, case: Case, j: int, result: tuple) -> str | None:
+    """A second slip beside an ignored argument: a known mistake that, given that argument at
+    zero, gives what the student gave."""
+    if not isinstance(case.args[j], torch.Tensor):
+        return None
+    zeroed = list(case.args)
+    zeroed[j] = torch.zeros_like(case.args[j])
+    right = reference_result(ex, zeroed)
+    for known in ex.mistakes:
+        try:
+            with torch.no_grad():
+                got = as_tuple(known.fn(*zeroed))
+        except Exception:  # this mistake cannot run on these shapes
+            continue
+        if same(got, result) and not same(got, right):
+            message = known.message[0].lower() + known.message[1:]
+            return f"; and besides, {message}"
     return None
 
 
@@ -170,24 +199,80 @@ def kept_state(ex, student, cases, k, result) -> str | None:
     return None
 
 
-def rows(ex: Exercise, result: tuple, expected: tuple) -> str | None:
+INDEXES = [  # (how a loop over the batch reads row b of an argument, the rows it reads)
+    ("{a}[0] for every row", lambda B: [0] * B),
+    ("{a}[b − 1] (an index off by one)", lambda B: [(b - 1) % B for b in range(B)]),
+    ("{a}[b + 1] (an index off by one)", lambda B: [(b + 1) % B for b in range(B)]),
+    ("{a}[-1] for every row", lambda B: [B - 1] * B),
+    ("the rows of {a} in reverse order", lambda B: list(range(B))[::-1]),
+]
+
+
+def _batched(ex: Exercise, case: Case) -> list[str]:
+    """The arguments with one row per example (not the weights W, U, b)."""
+    return [
+        a for a, v in zip(ex.arg_names, case.args)
+        if isinstance(v, torch.Tensor) and v.dim() == 2 and not a.startswith(("W", "U", "b"))
+    ]  # fmt: skip
+
+
+def _read_rows(ex: Exercise, case: Case, result: tuple, wrong: list[int]) -> str | None:
+    """Which argument's rows the wrong rows were computed from, if one re-indexing explains
+    them: row b from x[0], from h_prev[b − 1], ..."""
+    B = len(result[0])
+    for k, (a, arg) in enumerate(zip(ex.arg_names, case.args)):
+        if a not in _batched(ex, case) or len(arg) != B:
+            continue
+        for words, index in INDEXES:
+            args = list(case.args)
+            args[k] = arg[index(B)]
+            try:
+                with torch.no_grad():
+                    moved = as_tuple(ex.reference(*args))
+            except Exception:  # the reference cannot run on these arguments
+                continue
+            if all(close(r[b], m[b]) for b in wrong for r, m in zip(result, moved)):
+                return f"row b is computed from {words.format(a=a)}; row b uses {a}[b]"
+    return None
+
+
+def rows(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str | None:
     """Name a batch some of whose rows (examples) are right and others wrong: a loop over the
-    examples that misses one, or one example's row used for all."""
+    examples that misses one, or rows read from another example (x[0] for all, b − 1)."""
     B = len(expected[0])
     right = [all(close(r[b], e[b]) for r, e in zip(result, expected)) for b in range(B)]
-    if not ex.rows or B < 2 or all(right) or not any(right):
+    if not ex.rows or all(right):
+        return None
+    H = expected[0].shape[-1]
+    units = [all(close(r[:, u], e[:, u]) for r, e in zip(result, expected)) for u in range(H)]
+    missed = [u for u in range(H) if not units[u]]
+    if any(units) and all((r[:, u] == 0).all() for r in result for u in missed):
+        which = f"unit{'s' * (len(missed) > 1)} {names([str(u) for u in missed])} of 0 to {H - 1}"
+        them = "them" if len(missed) > 1 else "it"
+        return (
+            f"{ex.name} leaves some units at zero ({which}): a loop over the hidden units misses "
+            f"{them}; it must cover every column, range(H) (or, simpler, no loop at all: the "
+            "operations work on whole tensors)."
+        )
+    if B < 2:
         return None
     wrong = [b for b in range(B) if not right[b]]
+    read = _read_rows(ex, case, result, wrong)
+    if not any(right):
+        return read and f"{ex.name}: {read}."
     which = f"row{'s' * (len(wrong) > 1)} {names([str(b) for b in wrong])} of 0 to {B - 1}"
     if all((r[b] == 0).all() for r in result for b in wrong):
         return (
             f"{ex.name} leaves some examples at zero ({which}): a loop over the batch misses "
             "them; it must cover every row, range(x.shape[0])."
         )
+    if read:
+        return f"{ex.name} gets some examples right and others wrong ({which}): {read}."
+    batch = _batched(ex, case)
     return (
         f"{ex.name} gets some examples right and others wrong ({which}): those rows are computed "
-        "from another example's values (x[0] or h_prev[0] for every row, or an index off by one); "
-        "row b uses x[b] and h_prev[b]."
+        f"from another example's values ({batch[0]}[0] for every row, or an index off by one); "
+        f"row b uses {names([f'{a}[b]' for a in batch])}."
     )
 
 

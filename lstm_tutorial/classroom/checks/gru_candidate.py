@@ -136,7 +136,9 @@ CANDIDATE_MISTAKES = [
     m("in n, the input term W_n x is missing.", with_parameters({"n.W": lambda c: 0 * c.n.W})),
     m("in n, the recurrent term U_n h_prev is missing.",
       with_parameters({"n.U": lambda c: 0 * c.n.U})),
-    m("forgot to transpose the weights: with one example per row, W x is written x @ W.T.",
+    m("the weights act untransposed in every layer (a .T is missing, or there is one too many): "
+      "with one example per row, W x is written x @ W.T, or F.linear(x, W), which transposes W "
+      "itself.",
       with_parameters({f"{k}.{w}": (lambda c, k=k, w=w: getattr(getattr(c, k), w).T)
                          for k in "rzn" for w in "WU"})),
     m("W and U are swapped in every layer: W multiplies x and U multiplies h_prev.",

@@ -113,6 +113,9 @@ GRU_MISTAKES = [
       blend(lambda z, n, h, r: (1 - z) * n + (1 - z) * h)),
     m("n must be scaled by 1 − z, not z: h = (1 − z) ⊙ n + z ⊙ h_prev.",
       blend(lambda z, n, h, r: z * n + z * h)),
+    m("the signs of z are flipped: h = (1 + z) ⊙ n − z ⊙ h_prev, which is n + z ⊙ (n − h_prev), "
+      "should be (1 − z) ⊙ n + z ⊙ h_prev = n + z ⊙ (h_prev − n).",
+      blend(lambda z, n, h, r: (1 + z) * n - z * h)),
     m("1 − z needs parentheses: write (1 - z) * n, not 1 - z * n.",
       blend(lambda z, n, h, r: 1 - z * n + z * h)),
     m("h was squashed again by tanh: h = (1 − z) ⊙ n + z ⊙ h_prev is already bounded.",
@@ -123,7 +126,9 @@ GRU_MISTAKES = [
       blend(lambda z, n, h, r: (1 - z) @ n + z @ h)),
     m("r and z are swapped: r (from cell.r) resets the candidate and z (from cell.z) mixes the "
       "states.", lambda x, h, cell: step(with_gates(cell, r=cell.z, z=cell.r), x, h)),
-    m("n uses the update gate z where the reset gate r belongs: r ⊙ (U_n h_prev + b_hn).",
+    m("n gets the update gate's values where the reset gate r belongs: either n reads z, or r is "
+      "computed from cell.z's weights; r = σ(W_r x + U_r h_prev + b_r) from cell.r, and n has "
+      "r ⊙ (U_n h_prev + b_hn).",
       lambda x, h, cell: blend(lambda z, n, h_, r: (1 - z) * cell.candidate(x, h, z) + z * h)(
           x, h, cell)),
     *CANDIDATE_MISTAKES,

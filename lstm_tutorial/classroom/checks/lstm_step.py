@@ -18,6 +18,8 @@ from ...lstm import LSTMCell, LSTMState
 from .cases import cell_cases
 from .cell_update import UPDATE_MISTAKES, check_cell_update
 from .gate_swaps import (
+    WrongGate,
+    in_step,
     input_mistakes,
     mixed_up_mistakes,
     slot_mistakes,
@@ -43,7 +45,8 @@ def reference(x, h_prev, c_prev, cell):
 def quantities(x, h_prev, c_prev, cell) -> dict:
     """The values a student has at hand in the step, by name."""
     r = cell.step(x, LSTMState(h_prev, c_prev))[1]  # LSTMStep(f, i, g, o, c, h)
-    return dict(x=x, h_prev=h_prev, c_prev=c_prev, f=r.f, i=r.i, g=r.g, o=r.o, c=r.c, h=r.h)
+    values = dict(x=x, h_prev=h_prev, c_prev=c_prev, f=r.f, i=r.i, g=r.g, o=r.o, c=r.c, h=r.h)
+    return values | {"tanh(c)": tanh(r.c)}
 
 
 def lines(expr):
@@ -72,6 +75,9 @@ def line_mistakes(coupled: bool) -> list[Mistake]:
     m = Mistake
     mistakes = [
         m("returned (c, h): return them in the order (h, c).", lambda *a: reference(*a)[::-1]),
+        m("i ⊙ g enters c with a minus: either the update subtracts it or the candidate has a sign "
+          "inside (tanh(−z) = −tanh(z)); c = f ⊙ c_prev + i ⊙ g with C̃ = tanh(W_g x + U_g "
+          "h_prev + b_g).", update(lambda c, f, i, g: f * c - i * g)),
         m(f"h uses C_t without tanh: {H}.", out(lambda o, c: o * c)),
         m(f"tanh must be applied to c before multiplying by o: {H}.",
           out(lambda o, c: tanh(o * c))),
@@ -108,11 +114,18 @@ def line_mistakes(coupled: bool) -> list[Mistake]:
     return mistakes
 
 
+IN_A_STEP = {  # cell_update's sentences where, in a step, the same values have another cause
+    "f and i are swapped: f multiplies c_prev and i multiplies g.":
+        "f and i are swapped: f multiplies c_prev and i multiplies g, so check the update line "
+        "and which gate's W, U and b each gate is given (f from cell.f, i from cell.i).",
+}  # fmt: skip
+
+
 def update_mistakes(coupled: bool) -> list[Mistake]:
     """cell_update's slips in the step (a coupled cell has no input gate to swap or drop)."""
     uncoupled = ("was not multiplied by i", "f and i are swapped", "the coupled update")
     return [
-        Mistake(message, update(fn))
+        Mistake(IN_A_STEP.get(message, message), update(fn))
         for message, fn in UPDATE_MISTAKES
         if not (coupled and any(s in message for s in uncoupled))
     ]
@@ -179,11 +192,19 @@ UPDATE_SLIPS = [  # cell_update's slips, c from the values quantities names
 ]
 
 
+FORGET_BIAS = Mistake(
+    "the forget gate's bias is cell.f.b as it is: a forget bias of 1 (Gers et al. 2000) is where "
+    "b starts when a cell is made, not a term to add in the step.",
+    in_step(step, lambda cell, *args: {"f": WrongGate(cell.f, params={"b": cell.f.b + 1})}),
+)
+
+
 def mistakes(letters: str) -> list[Mistake]:
     """Every known wrong step of a cell whose learned gates are ``letters``."""
     coupled = "i" not in letters
     return [
         *line_mistakes(coupled),
+        FORGET_BIAS,
         *wrong_layer_mistakes(step, letters, sigmoid=letters.replace("g", "")),
         *update_mistakes(coupled),
         *mixed_up_mistakes(step, letters),
@@ -228,6 +249,7 @@ LSTM_STEP = Exercise(
     guard=("figo", "use your forget_gate, input_gate, candidate and output_gate with the "
            "gates' weights (cell.f.W, cell.f.U, cell.f.b, ...)"),
     faults=step_faults("c = f ⊙ c_prev + i ⊙ g", "f, i, g"),
+    gates="figo",
     helpers=dict(forget_gate=check_forget_gate, input_gate=check_input_gate,
                  candidate=check_candidate, output_gate=check_output_gate,
                  cell_update=check_cell_update),

@@ -16,6 +16,7 @@ arguments)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 
 import torch
@@ -26,8 +27,12 @@ from .calling import call, explain
 from .cases import GRADIENT_CASE, Case
 from .exercise import Exercise, Mistake, as_tuple, reference_result, returned, student_args, valid
 from .failure import CheckFailed, close, expect_function, fail, passed, same
+from .part_by_part import part_by_part
 
 __all__ = ["Exercise", "Mistake", "gradients", "run"]
+
+
+FAILED: dict[str, tuple[weakref.ref, str]] = {}  # exercise -> (the function that failed, sentence)
 
 
 def _leaves(args: Sequence, names: Sequence[str]) -> list[tuple[str, torch.Tensor]]:
@@ -76,13 +81,27 @@ def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable =
         if not close(a, b, rtol=1e-8, atol=1e-10):
             fail(
                 f"{ex.name} returns the right values but the wrong gradient with respect to "
-                f"{leaf}: a piece is cut from autograd (.detach(), .data, numpy, or a copy "
-                "of the weights); compute every piece with torch operations on the arguments."
+                f"{leaf}: a piece is cut from autograd (torch.no_grad(), .detach(), .data, numpy, "
+                "or a copy of the weights); compute every piece with torch operations on the "
+                "arguments."
             )
 
 
 def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
-    """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed."""
+    """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed.
+    A failure is remembered (``FAILED``) so that a later cell's error can be traced back to it."""
+    try:
+        _run(ex, student, seed, quiet)
+    except CheckFailed as failure:
+        try:
+            FAILED[ex.name] = (weakref.ref(student), str(failure))
+        except TypeError:  # not a function: there is nothing a later cell could call
+            pass
+        raise
+    FAILED.pop(ex.name, None)
+
+
+def _run(ex: Exercise, student: object, seed: int, quiet: bool) -> None:
     expect_function(ex.name, student)
     for key in (key for key in ex.forbidden if key in _code(student)):
         fail(f"{ex.name} calls {key}, which computes the answer for you: {ex.guard[1]}.")
@@ -134,6 +153,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
             message
             or diagnosis.helper(ex, student)
             or diagnosis.mistake(ex.name, ex.mistakes, cases, results, seed, equal, references)
+            or (result is not None and part_by_part(ex, student, cases, equal))
         )
         if message is None and result is not None:
             raw = [(_unchecked(ex, o), e) for o, e in zip(outcomes, references)]
@@ -142,7 +162,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                 or diagnosis.returns_argument(ex, case, result)
                 or diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
-                or diagnosis.rows(ex, result, expected)
+                or diagnosis.rows(ex, case, result, expected)
                 or (ex.diagnose and ex.diagnose(case, result, expected, student))
                 or diagnosis.last_resort(ex, case, result, expected)
             )

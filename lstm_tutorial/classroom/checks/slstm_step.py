@@ -67,9 +67,11 @@ SLSTM_STEP = Exercise(
     hints=[
         ("mat1 and mat2", "⊙ is the element-wise product, written *, not the matrix product @"),
         ("must match the size",
-         "all seven inputs have shape (B, H), and ⊙ is the element-wise product, written *, "
-         "not the matrix product @"),
+         "all seven inputs have shape (B, H) and every line is element-wise: ⊙ is *, not @, and "
+         "the stabiliser is torch.maximum(i_, m_prev + log_f), not a max over a dimension"),
         ("logsigmoid", "log σ(f̃) is torch.nn.functional.logsigmoid(f_)"),
+        ("torch.return_types", "a max over a dimension returns (values, indices): the larger of "
+         "two tensors is torch.maximum(i_, m_prev + log_f)"),
         *ERROR_HINTS,
         ("", DEFAULT_HINT),
     ],

@@ -56,6 +56,15 @@ MISTAKES = [
     m("the numerator subtracts the maximum but the denominator does not: use the same "
       "exp(z / τ − max) in both.",
       lambda z, t: _stable(z / t) / torch.exp(z / t).sum(-1, keepdim=True)),
+    m(f"the maximum is taken over dim 0, one per column; take each row's own, z.amax(dim=-1, "
+      f"keepdim=True), so that the shift cancels within the row: {P}.",
+      lambda z, t: _stable(z / t - (z / t).amax(0, keepdim=True)) / _stable(
+          z / t - (z / t).amax(0, keepdim=True)).sum(-1, keepdim=True)),
+    m(f"τ is rounded to an integer (int(τ)): divide by the temperature as it is, {P}.",
+      lambda z, t: torch.softmax(z / int(t), -1) if int(t) else torch.full_like(z, float("nan"))),
+    m(f"the logits are clamped instead of shifted: subtract each row's largest z / τ before exp "
+      f"(it cancels in the ratio), as clamping changes the ratios: {P}.",
+      lambda z, t: torch.softmax((z / t).clamp(-50, 50), -1)),
 ]  # fmt: skip
 DEFAULT_HINT = (
     "the logits may be (V,), (B, V) or (B, T, V), and p has their shape: every reduction runs "

@@ -36,6 +36,7 @@ class WrongLayer(NamedTuple):
     message: str  # a sentence with the slots of the module docstring
     fn: Callable[..., torch.Tensor]  # (x, h, W, U, b, act) -> (B, H), act is "σ" or "tanh"
     only: str = ""  # "σ" or "tanh" if the mistake only exists for that activation
+    in_step: str = ""  # the sentence inside a step, where the gate's code may be the student's
 
 
 def words(act: str, name: str, suffix: str = "", weights: str = "") -> dict[str, str]:
@@ -148,14 +149,27 @@ CATALOGUE += [
       "example per row, {W} x is written x @ {W}.T (F.linear(x, {W}) transposes {W} itself).",
       lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U + b)),
     L("forgot to transpose {W}: with one example per row, {W} x is written x @ {W}.T.",
-      lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U.T + b)),
+      lambda x, h, W, U, b, a: ACT[a](x @ W + h @ U.T + b),
+      in_step="{W} acts untransposed (a .T is missing, or one too many where your function "
+      "transposes it again): with one example per row, {W} x is written x @ {W}.T."),
     L("forgot to transpose {U}: with one example per row, {U} h_prev is written h_prev @ {U}.T.",
-      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U + b)),
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h @ U + b),
+      in_step="{U} acts untransposed (a .T is missing, or one too many where your function "
+      "transposes it again): with one example per row, {U} h_prev is written h_prev @ {U}.T."),
     L("{name} is computed with one example per column ({W} @ x.T): examples are rows here, so "
       "write x @ {W}.T + h_prev @ {U}.T + {b}.",
       lambda x, h, W, U, b, a: ACT[a](W @ x.T + U @ h.T + b)),
     L("{name} is returned transposed: with one example per row, write x @ {W}.T rather than "
       "{W} @ x.T.", lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b)).T),
+    L("{U} h_prev is summed over the wrong axis (h_prev[b, k] · Σ_j {U}[j, k] is not a matrix "
+      "product): write h_prev @ {U}.T.",
+      lambda x, h, W, U, b, a: ACT[a](x @ W.T + h * U.sum(0) + b)),
+    L("{W} x is summed over the wrong axis (x[b, k] · Σ_j {W}[j, k] is not a matrix product): "
+      "write x @ {W}.T.",
+      lambda x, h, W, U, b, a: ACT[a](x * W.sum(0) + h @ U.T + b)),
+    L("{name} is summed over the batch, so every row is the same: keep one row per example, "
+      "x @ {W}.T + h_prev @ {U}.T + {b}.",
+      lambda x, h, W, U, b, a: ACT[a](z(x, h, W, U, b).sum(0, keepdim=True)).expand(len(x), -1)),
     L("the recurrent term {U} h_prev is missing: add h_prev @ {U}.T inside the {act}.",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T + b)),
     L("the input term {W} x is missing: add x @ {W}.T inside the {act}.",
