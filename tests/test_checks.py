@@ -656,6 +656,23 @@ BEYOND_THE_FORMULA += [
     ("lstm_step_backward", LSTM_BACKWARD.replace("c_prev, f, i, g", "c_prev, i, f, g"),
      "the cache is unpacked in the wrong order"),
 ]  # fmt: skip
+INLINE = STEP.replace("forget_gate(x, h_prev, cell.f.W, cell.f.U, cell.f.b)",
+                      "torch.sigmoid(x @ cell.f.W.T + h_prev @ cell.f.U.T + cell.f.b)")  # fmt: skip
+BEYOND_THE_FORMULA += [  # slips in two gates (and a line) at once, found gate by gate
+    ("lstm_step", INLINE.replace("+ cell.f.b)", ")").replace("output_gate(", "candidate("),
+     "lstm_step has two slips: in gate f (cell.f), the bias cell.f.b is missing"),
+    ("lstm_step", INLINE.replace("x @ cell.f.W.T", "x @ cell.f.W").replace(
+        "return o * torch.tanh(c), c", "return o * torch.tanh(c_prev), c"),
+     "cell.f.W acts untransposed"),
+    ("lstm_step", STEP.replace("input_gate(x, h_prev,", "input_gate(x, c_prev,").replace(
+        "candidate(x", "input_gate(x"), "gate i (cell.i) reads c_prev where h_prev belongs; and"),
+    ("gru_step", "def gru_step(x, h_prev, cell):\n"
+     "    r = torch.sigmoid(x @ cell.r.W.T + h_prev @ cell.r.U.T)\n"
+     "    z = torch.tanh(x @ cell.z.W.T + h_prev @ cell.z.U.T + cell.z.b)\n"
+     "    n = torch.tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T + cell.b_hn))\n"
+     "    return (1 - z) * n + z * h_prev",
+     "in gate r (cell.r), the bias cell.r.b is missing: add + cell.r.b inside the σ; and in"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("exercise", "source", "expected"), BEYOND_THE_FORMULA)

@@ -105,6 +105,7 @@ CIFG_STEP = Exercise(
     ],
     guard=("fgo", "write each gate from its weights (cell.f.W, cell.f.U, cell.f.b, ...)"),
     faults=step_faults("c = f ⊙ c_prev + (1 − f) ⊙ g", "f, g"),
+    gates="fgo",
 )  # fmt: skip
 
 

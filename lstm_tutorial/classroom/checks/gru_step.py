@@ -146,6 +146,7 @@ GRU_STEP = Exercise(
     equation="h = (1 − z) ⊙ n + z ⊙ h_prev with n = tanh(W_n x + b_n + r ⊙ (U_n h_prev + b_hn))",
     outputs=("h",),
     arg_names=("x", "h_prev", "cell"),
+    gates="rz",
     reference=reference,
     cases=cell_cases(lambda D, H: GRUCell(D, H, dtype=torch.float64), with_c=False),
     mistakes=GRU_MISTAKES,

@@ -24,6 +24,7 @@ from .exercise import Exercise, Mistake, student_args, valid
 from .gate_swaps import with_gates
 
 COUNT = {2: "two", 3: "three", 4: "four"}
+MOST = 8  # line slips tried with the gates, at one level of the constants
 LEVELS = [  # the constant bias of a gate switched off, by its place in the cell and activation
     lambda k, activation: 40.0,  # every gate 1.0 in float64: σ(40) = tanh(40)
     lambda k, activation: 40.0 if activation == "tanh" else (0.5, -0.5, 1.0, -1.0)[k],  # unequal
@@ -99,11 +100,9 @@ def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> s
 
     for level in LEVELS:
         args, got = probe(None, level)  # every gate constant: only the lines show
-        line_slips = (
-            [None]
-            if agree(got, composed({}, args, None))
-            else [None, *(m for m in lines if agree(got, composed({}, args, m)))]
-        )  # a gate's slip may show here too (a missing bias): so no line slip is tried first
+        # no line slip is tried first: a gate's slip may show here too (a missing bias), and a
+        # line slip may hide (z and 1 − z swapped, at z = 1/2)
+        line_slips = [None, *(m for m in lines if agree(got, composed({}, args, m)))][:MOST]
         for line in line_slips:
             slips: dict[str, Mistake | None] = {}
             for _ in range(2):  # a second round sees the slips the first one found
