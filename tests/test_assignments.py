@@ -136,7 +136,24 @@ def test_autograde_full_zero_and_partial_marks_with_feedback(tmp_path):
         "c = c_prev + i * g\nreturn c",
         tmp_path / "no_f.ipynb",
     )
-    full, zero, partial_1, partial_2 = A.autograde([FIXTURE, student_path, tanh_gate, no_f])
+    deleted = submission(student, "return torch.sigmoid(x @ W_f.T + h_prev @ U_f.T + b_f)",
+                         "return f * c_prev + i * g", tmp_path / "deleted.ipynb")  # fmt: skip
+    nb = nbformat.read(deleted, 4)
+    nb.cells = [c for c in nb.cells if A._grader(c).get("grade_id") != "fixture-cell_update-test"]
+    nbformat.write(nb, deleted)
+    edited = submission(student, "return torch.tanh(x @ W_f.T + h_prev @ U_f.T + b_f)",
+                        "return f * c_prev + i * g", tmp_path / "edited.ipynb")  # fmt: skip
+    nb = nbformat.read(edited, 4)
+    for cell in nb.cells:
+        if A._grader(cell).get("grade_id") == "fixture-forget_gate-test":
+            cell.source = "print('✓ trust me')"  # a locked cell edited anyway
+    nbformat.write(nb, edited)
+    paths = [FIXTURE, student_path, tanh_gate, no_f, deleted, edited]
+    instructors = [None, *(A.instructor_for(p, FIXTURE.parent) for p in paths[1:])]
+    assert all(instructors[1:])  # found by the name the student build wrote in the metadata
+    full, zero, partial_1, partial_2, put_back, restored = A.autograde(
+        paths, instructors=instructors
+    )
 
     assert (full.score, full.max_score) == (3, 3)
     assert all(cell.feedback.startswith("✓ ") for cell in full.cells)
@@ -149,6 +166,20 @@ def test_autograde_full_zero_and_partial_marks_with_feedback(tmp_path):
     )
     assert partial_2.score == 2
     assert "the cell state was not multiplied by f" in partial_2.cells[1].feedback
+    # as nbgrader does: a deleted grade cell is put back and run, an edited one is restored
+    assert (put_back.score, put_back.max_score) == (3, 3)
+    assert put_back.cells[1].feedback.startswith("(this cell was deleted and has been put back) ✓")
+    assert (restored.score, restored.max_score) == (1, 3)
+    assert "f uses tanh instead of σ" in restored.cells[0].feedback
+
+
+def test_a_submission_is_matched_to_its_notebook_by_file_name_too(tmp_path):
+    nb = nbformat.read(A.build(FIXTURE.parent, tmp_path / "release")[0], 4)
+    del nb.metadata[A.SOURCE_KEY]
+    nbformat.write(nb, tmp_path / "alice_exercises.ipynb")
+    nbformat.write(nb, tmp_path / "alice_homework.ipynb")
+    assert A.instructor_for(tmp_path / "alice_exercises.ipynb", FIXTURE.parent) is not None
+    assert A.instructor_for(tmp_path / "alice_homework.ipynb", FIXTURE.parent) is None
 
 
 def test_command_line_builds(tmp_path, capsys):

@@ -33,6 +33,8 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.png)\)")
+SOURCE_KEY = "lstm_tutorial"  # notebook metadata: the tutorial notebook a version was built from
+TUTORIAL = Path(__file__).resolve().parents[2] / "notebooks"  # in a clone of the repository
 RESULTS = re.compile(r"""(["'])\.\./results/([\w.-]+\.(?:json|pt))\1""")  # a frozen result
 
 
@@ -109,6 +111,7 @@ def student_version(nb, folder: Path | str = ".", name: str = "notebook", soluti
     ``solutions=True`` the instructor's version: answers and hidden tests kept, outputs cleared
     and figures embedded, a self-contained source for ``nbgrader``."""
     nb = copy.deepcopy(nb)
+    nb.metadata[SOURCE_KEY] = {"notebook": name}  # how --grade finds the instructor's version
     for k, cell in enumerate(nb.cells):
         where, grader, markdown = f"{name}, cell {k}", _grader(cell), cell.cell_type == "markdown"
         if not solutions:
@@ -159,6 +162,24 @@ def build(source: Path | str, target: Path | str, solutions: bool = False) -> li
     return written
 
 
+def instructor_for(path: Path | str, source: Path | str):
+    """The instructor's version of the tutorial notebook a submission was made from: named in
+    its metadata by the student build, or else the notebook of ``source`` whose name the
+    submission's file name contains (``alice_03_forget_gate.ipynb``); None if there is none."""
+    path, source = Path(path), Path(source)
+    try:
+        name = nbformat.read(path, as_version=4).metadata.get(SOURCE_KEY, {}).get("notebook")
+    except Exception:  # an unreadable submission: grading will say so
+        return None
+    if not name or not (source / name).is_file():
+        stems = [p.stem for p in source.glob("*.ipynb") if p.stem in path.stem]
+        name = max(stems, key=len) + ".ipynb" if stems else None
+    if name is None:
+        return None
+    nb = nbformat.read(source / name, as_version=4)
+    return student_version(nb, source, name, solutions=True) if has_exercises(nb) else None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lstm_tutorial.classroom")
     parser.add_argument("paths", nargs="+", help="SOURCE TARGET, or notebooks with --grade")
@@ -166,9 +187,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--solutions", action="store_true", help="build instructor versions (a source for nbgrader)"
     )
+    parser.add_argument(
+        "--source",
+        default=str(TUTORIAL),
+        help="with --grade: the tutorial's notebooks, whose locked and grade cells (hidden tests "
+        "included) replace the submitted ones, as nbgrader does (default: this clone's notebooks)",
+    )
     args = parser.parse_args(argv)
     if args.grade:
-        for path, result in zip(args.paths, autograde(args.paths)):
+        instructors = [instructor_for(p, args.source) for p in args.paths]
+        for path, found in zip(args.paths, instructors):
+            if found is None:
+                print(f"{path}: no tutorial notebook in {args.source} matches it; its test cells "
+                      "are graded as submitted")  # fmt: skip
+        for path, result in zip(args.paths, autograde(args.paths, instructors=instructors)):
             print(f"{path}: {result.score:g} / {result.max_score:g}")
             for cell in result.cells:
                 print(f"  {cell.grade_id}: {cell.score:g} / {cell.points:g}  {cell.feedback}")
