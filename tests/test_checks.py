@@ -489,9 +489,12 @@ def test_ipython_traces_a_later_error_back_to_a_failed_check(capsys):
         )
         result = shell.run_cell("checks.check_forget_gate(forget_gate)")
         assert isinstance(result.error_in_exec, CheckFailed)
-        result = shell.run_cell("err = 1.0\nassert err < 1e-12")  # a later cell's own claim
+        result = shell.run_cell(  # a later cell's own claim, after it began a figure
+            "import matplotlib.pyplot as plt\nfig = plt.figure()\nerr = 1.0\nassert err < 1e-12"
+        )
         out = capsys.readouterr().out
         assert isinstance(result.error_in_exec, AssertionError)  # still a failed cell
+        assert not shell.run_cell("plt.get_fignums()").result  # no half-drawn figure is shown
         assert "✗ AssertionError, most likely because forget_gate failed its check above" in out
         assert "Traceback" not in out
         shell.run_cell(  # written again and right: the later error is the cell's own again

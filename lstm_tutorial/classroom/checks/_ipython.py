@@ -13,6 +13,7 @@ failed cell (nbgrader gives it zero points). Any other error gets IPython's usua
 from __future__ import annotations
 
 import re
+import sys
 
 from .failure import CheckFailed
 
@@ -77,6 +78,8 @@ def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
         return
+    if not issubclass(etype, CheckFailed) and "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")  # not the half-drawn figure of this cell
     shell._showtraceback(etype, value, [f"\x1b[0;31m✗ {text}\x1b[0m"])
 
 

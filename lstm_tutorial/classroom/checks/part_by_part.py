@@ -73,11 +73,11 @@ def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> s
 
     def composed(slips: dict, args: tuple, line: Mistake | None):
         *xs, cell = args
-        for m in slips.values():
-            if m is not None:
-                cell = with_gates(cell, **m.fn.gates(cell, *xs, cell))
         try:
-            with torch.no_grad():
+            with torch.no_grad():  # (the gates' own tensors too: a copy of the cell copies them)
+                for m in slips.values():
+                    if m is not None:
+                        cell = with_gates(cell, **m.fn.gates(cell, *xs, cell))
                 out = (line.fn if line else ex.reference)(*xs, cell)
         except Exception:  # this combination cannot run on these shapes
             return None
