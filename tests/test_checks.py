@@ -610,7 +610,7 @@ BEYOND_THE_FORMULA = [  # (check, source, what the sentence must say)
      "reads h from the notebook: use only its arguments (x, h_prev, W, U, b)"),
     ("rnn_step", "def rnn_step(x, h_prev, W, U, b):\n"
      "    return torch.tanh(torch.cat([x, h_prev], 1) @ torch.cat([W, U], 0).T + b)",
-     "torch.cat joins along dim=1 here"),
+     "[x, h_prev] joins along dim=1 into (B, D + H)"),
     ("lstm_step", STEP.replace("cell.f.U, cell.f.b", "cell.f.b, cell.f.U"),
      "it was raised inside your forget_gate, which is right on its own: check the arguments"),
     ("lstm_step", STEP.replace("return o * torch.tanh(c), c", "h = o * torch.tanh(c)\n"

@@ -112,6 +112,13 @@ def diagnose(case: Case, result: tuple, expected: tuple, student=None) -> str | 
             "softmax over the source positions s."
         )
     padding = ~case.args[3][:, None, :].expand_as(result[1])  # (B, T, S)
+    wrong_zeros = ((result[1] == 0) & ~padding).any() and (result[1][padding] != 0).any()
+    if wrong_zeros:
+        return (
+            f"{NAME} masks positions, but not the padded ones: mask (B, S) marks the source "
+            "positions s, so it meets the (B, T, S) scores as ~mask[:, None, :] (not "
+            "mask[:, :, None]), and the softmax runs over s, dim=-1."
+        )
     if (result[1][padding] != 0).any() and not same([result[1][~padding]], [expected[1][~padding]]):
         return (
             f"{NAME} gives padded positions weight: set their scores to −∞ (float('-inf')) "

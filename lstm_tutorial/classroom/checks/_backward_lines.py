@@ -219,6 +219,8 @@ def lstm(name: str, case, got: dict, want: dict) -> str | None:
         dc_prev=[("dc_prev = dc ⊙ f, not dc ⊙ i", dc * i), ("dc_prev = dc ⊙ f, not dc ⊙ c_prev",
                   dc * c_prev), ("dc_prev = dc ⊙ f, not dc ⊙ o", dc * o),
                  ("dc_prev = dc ⊙ f, not dc ⊙ (1 − f)", dc * (1 - f)),
+                 ("dc_prev = dc ⊙ f, without σ′: the additive path has no slope",
+                  dc * f * (1 - f)),
                  ("dc_prev adds dh: c_prev reaches the loss only through c", dc * f + dh)],
     )  # fmt: skip
     for k in gates:

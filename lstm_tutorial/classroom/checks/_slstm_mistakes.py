@@ -102,6 +102,9 @@ RULES = {
          lambda i_, m_prev, log_f, **q: mx(i_, m_prev) + log_f),
         ("m = ĩ holds only on the first step (n_prev = 0); after it, m = max(ĩ, m_prev + log f)",
          lambda i_, **q: i_),
+        ("the stabiliser is the larger of ĩ and m_prev + log f, torch.maximum: logaddexp is a "
+         "smooth maximum, which changes c, n and m", lambda i_, m_prev, log_f, **q:
+         torch.logaddexp(i_, m_prev + log_f)),
     ],
     "log_f": [  # wrong wherever it is used, in m and in f
         ("log f is log σ(f̃), F.logsigmoid(f_), in both m and f: not f̃ itself",

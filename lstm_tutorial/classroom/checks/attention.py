@@ -47,6 +47,9 @@ ANSWER_KEYS = ("scaled_dot_product_attention", "DotAttention", "attend", "masked
 HINTS = [
     ("", "keys.T reverses all three dimensions of (B, S, H), giving (H, S, B): write "
      "keys.transpose(1, 2) (or keys.mT), which is (B, H, S)", "T"),
+    ("must match the size", "a sum over s drops that axis unless kept: divide the (B, T, S) "
+     "exponentials by w.sum(-1, keepdim=True), and meet the scores with the mask as "
+     "mask[:, None, :]", "sum"),
     ("Expected size for first two dimensions of batch2",
      "a batched product (B, T, H) @ (B, H, S) needs the keys transposed, "
      "query @ keys.transpose(1, 2), and the context is (B, T, S) @ (B, S, K)"),

@@ -70,8 +70,9 @@ CHUNK = (
     ".chunk(4, dim=1)"
 )
 CODE_HINTS = [
-    ("cannot be multiplied", "torch.cat joins along dim=1 here: [x, h_prev] is (B, D + H), and "
-     "the weights [W, U] must be joined the same way, into (H, D + H)", "cat"),
+    ("cannot be multiplied", "check the axis of each torch.cat: [x, h_prev] joins along dim=1 into "
+     "(B, D + H), with its weights [W, U] joined the same way, into (H, D + H); the four gates' "
+     "weights stack along dim=0, into (4H, D) and (4H, H)", "cat"),
     ("values to unpack", CHUNK, "chunk"),
     ("must match the size", CHUNK, "chunk"),
 ]  # fmt: skip

@@ -146,13 +146,34 @@ def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str |
         if nudged[j] is None or same(reference_result(ex, nudged), reference_result(ex, case.args)):
             continue
         moved = as_tuple(call(student, student_args(ex, nudged)).result)
-        if same(moved, result):
-            also = _besides(ex, case, j, result)
+        if not same(moved, result):
+            continue
+        if arg_name in _reads(student):  # read, but its effect is lost on the way
+            constant = all(torch.all(r == r.flatten()[0]) for r in result if r.numel())
             return (
-                f"{ex.name}'s result does not change when {arg_name} changes, although the "
-                f"equation depends on it: use the argument {arg_name}" + (also or ".")
-            )
+                f"{ex.name}'s result does not change when {arg_name} changes, although it reads "
+                f"{arg_name}: "
+                + ("every value is the same, as from a softmax or a normalisation over a "
+                   "dimension of size 1 (or over each entry on its own)"
+                   if constant else "its effect is lost on the way (a value overwritten, or a "
+                   "reduction over a dimension of size 1)")
+                + f"; {arg_name} must reach the result as in {ex.equation}."
+            )  # fmt: skip
+        also = _besides(ex, case, j, result)
+        return (
+            f"{ex.name}'s result does not change when {arg_name} changes, although the "
+            f"equation depends on it: use the argument {arg_name}" + (also or ".")
+        )
     return None
+
+
+def _reads(student: Callable) -> set[str]:
+    """The local names (arguments among them) the function's code loads."""
+    code = getattr(student, "__code__", None)
+    if code is None:
+        return set()
+    loads = ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "LOAD_DEREF")
+    return {i.argval for i in dis.get_instructions(code) if i.opname in loads}
 
 
 def _besides(ex: Exercise, case: Case, j: int, result: tuple) -> str | None:
@@ -236,7 +257,14 @@ def _read_rows(ex: Exercise, case: Case, result: tuple, wrong: list[int]) -> str
     return None
 
 
-def rows(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str | None:
+def _indexes(student: Callable) -> bool:
+    """Whether the function's code loops or indexes (where rows can get mixed up)."""
+    code = getattr(student, "__code__", None)
+    ops = {i.opname for i in dis.get_instructions(code)} if code is not None else set()
+    return bool(ops & {"FOR_ITER", "BINARY_SUBSCR", "BINARY_SLICE"})
+
+
+def rows(ex: Exercise, case: Case, result: tuple, expected: tuple, student=None) -> str | None:
     """Name a batch some of whose rows (examples) are right and others wrong: a loop over the
     examples that misses one, or rows read from another example (x[0] for all, b − 1)."""
     B = len(expected[0])
@@ -268,6 +296,8 @@ def rows(ex: Exercise, case: Case, result: tuple, expected: tuple) -> str | None
         )
     if read:
         return f"{ex.name} gets some examples right and others wrong ({which}): {read}."
+    if student is not None and not _indexes(student):
+        return None  # no loop and no index: the rows differ for another reason
     batch = _batched(ex, case)
     return (
         f"{ex.name} gets some examples right and others wrong ({which}): those rows are computed "

@@ -129,6 +129,8 @@ CANDIDATE_MISTAKES = [
       candidate(lambda x, h, r, W, U, b, b_hn: x @ W.T + b + r * (h @ U.T + b_hn))),
     m("W_n and U_n are swapped in n: W_n multiplies x and U_n multiplies h_prev.",
       with_parameters({"n.W": lambda c: c.n.U, "n.U": lambda c: c.n.W})),
+    m("in n, cell.n.W multiplies h_prev where cell.n.U belongs: r ⊙ (U_n h_prev + b_hn).",
+      with_parameters({"n.U": lambda c: c.n.W})),
     m("forgot to transpose W_n in n: with one example per row, W_n x is written x @ W_n.T.",
       with_parameters({"n.W": lambda c: c.n.W.T})),
     m("forgot to transpose U_n in n: with one example per row, U_n h_prev is written "

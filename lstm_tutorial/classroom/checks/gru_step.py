@@ -77,6 +77,13 @@ def _from_n(v, q, args):
     return (1 - q["z"]) * n + q["z"] * q["h_prev"]
 
 
+def _b_hn_in_r(x, h_prev, cell):
+    r = σ(x @ cell.r.W.T + h_prev @ cell.r.U.T + cell.r.b + cell.b_hn)  # (B, H)
+    z = σ(x @ cell.z.W.T + h_prev @ cell.z.U.T + cell.z.b)
+    n = tanh(x @ cell.n.W.T + cell.n.b + r * (h_prev @ cell.n.U.T))
+    return (1 - z) * n + z * h_prev
+
+
 VALUES = ["x", "h_prev", "r", "z", "n"]
 SLOTS = [
     *slot_mistakes("h = (1 − z) ⊙ n + z ⊙ h_prev", ["z", "n", "z", "h_prev"],
@@ -131,6 +138,8 @@ GRU_MISTAKES = [
       "r ⊙ (U_n h_prev + b_hn).",
       lambda x, h, cell: blend(lambda z, n, h_, r: (1 - z) * cell.candidate(x, h, z) + z * h)(
           x, h, cell)),
+    m("b_hn belongs to the candidate, inside the reset: n = tanh(W_n x + b_n + r ⊙ (U_n h_prev "
+      "+ b_hn)); r's own sum has only b_r.", _b_hn_in_r),
     *CANDIDATE_MISTAKES,
     *wrong_layer_mistakes(step, "rz", "rz"),
     *input_mistakes(step, "rz", quantities),

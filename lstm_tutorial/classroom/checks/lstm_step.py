@@ -110,8 +110,22 @@ def line_mistakes(coupled: bool) -> list[Mistake]:
           lambda x, h, c, cell: reference(x, c, c, cell)),
         m("the gates ignore h_prev: each gate reads x and h_prev.",
           lambda x, h, c, cell: reference(x, 0 * h, c, cell)),
+        m(f"c is clamped: the cell state is unbounded on purpose (it may hold values beyond ±1), "
+          f"and {H} bounds the output.", update(lambda c, f, i, g: (f * c + i * g).clamp(-1, 1))),
+        m(f"o scales the cell state; it belongs to the output only: c = f ⊙ c_prev + i ⊙ g and "
+          f"{H}.", lines(lambda q: (tanh(q["o"] * q["c"]), q["o"] * q["c"]))),
+        m("c is normalised (layer norm): the cell state is the plain sum c = f ⊙ c_prev + i ⊙ g, "
+          "with nothing after it.",
+          lines(lambda q: (q["o"] * tanh(_normed(q["c"])), _normed(q["c"])))),
+        m("o adds c to its sum (notebook 08's peephole, without its weight): here o = σ(W_o x + "
+          "U_o h_prev + b_o) reads no cell state.",
+          lines(lambda q: (σ(torch.logit(q["o"]) + q["c"]) * tanh(q["c"]), q["c"]))),
     ]  # fmt: skip
     return mistakes
+
+
+def _normed(c: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.layer_norm(c, c.shape[-1:])
 
 
 IN_A_STEP = {  # cell_update's sentences where, in a step, the same values have another cause

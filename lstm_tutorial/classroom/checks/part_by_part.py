@@ -102,7 +102,8 @@ def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> s
         args, got = probe(None, level)  # every gate constant: only the lines show
         # no line slip is tried first: a gate's slip may show here too (a missing bias), and a
         # line slip may hide (z and 1 − z swapped, at z = 1/2)
-        line_slips = [None, *(m for m in lines if agree(got, composed({}, args, m)))][:MOST]
+        seen = [m for m in lines if agree(got, composed({}, args, m))][: MOST - 1]
+        line_slips = [*seen, None]  # where a line slip and a gate slip give the same, the line's
         for line in line_slips:
             slips: dict[str, Mistake | None] = {}
             for _ in range(2):  # a second round sees the slips the first one found

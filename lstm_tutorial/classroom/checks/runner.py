@@ -162,7 +162,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
                 or diagnosis.returns_argument(ex, case, result)
                 or diagnosis.kept_state(ex, student, cases, k, result)
                 or diagnosis.ignored(ex, student, case, result)
-                or diagnosis.rows(ex, case, result, expected)
+                or diagnosis.rows(ex, case, result, expected, student)
                 or (ex.diagnose and ex.diagnose(case, result, expected, student))
                 or diagnosis.last_resort(ex, case, result, expected)
             )
