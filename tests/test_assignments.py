@@ -1,7 +1,8 @@
 """The student-version builder and nbgrader-style scoring (lstm_tutorial.classroom.assignments).
 
-Executing notebooks is slow, so one test runs a tiny fixture notebook in four versions
-(solution, untouched student version, two buggy submissions) in one shared kernel.
+Executing notebooks is slow (each in a fresh kernel), so one test runs a tiny fixture notebook
+in six versions (solution, untouched student version, buggy, edited and deleted submissions)
+and another the ones that hang, exit Python or patch the package.
 """
 
 import re
@@ -170,7 +171,35 @@ def test_autograde_full_zero_and_partial_marks_with_feedback(tmp_path):
     assert (put_back.score, put_back.max_score) == (3, 3)
     assert put_back.cells[1].feedback.startswith("(this cell was deleted and has been put back) ✓")
     assert (restored.score, restored.max_score) == (1, 3)
+    assert restored.cells[0].feedback.startswith("(this locked cell was edited and has been")
     assert "f uses tanh instead of σ" in restored.cells[0].feedback
+    assert not any("edited" in c.feedback for r in (zero, partial_1, put_back) for c in r.cells)
+
+
+def test_a_notebook_that_hangs_or_exits_stops_alone(tmp_path):
+    student = nbformat.read(A.build(FIXTURE.parent, tmp_path / "release")[0], 4)
+    update = "return f * c_prev + i * g"
+    hangs = submission(student, "while True:\n    pass", update, tmp_path / "hangs.ipynb")
+    exits = submission(student, "import os\nos._exit(0)", update, tmp_path / "exits.ipynb")
+    patches = nbformat.from_dict(student)  # changes the package for whoever comes next
+    patch = "import lstm_tutorial.checks as c\nc.check_forget_gate = lambda *a, **k: print('✓')"
+    patches.cells.insert(0, nbformat.v4.new_code_cell(patch))
+    nbformat.write(patches, tmp_path / "patches.ipynb")
+    untouched = tmp_path / "release" / FIXTURE.name
+    hung, died, _, after, full = A.autograde(
+        [hangs, exits, tmp_path / "patches.ipynb", untouched, FIXTURE], timeout=10
+    )
+    assert after.score == 0  # a fresh kernel for every notebook: the patch did not reach it
+    for result, why in ((hung, "a cell ran longer than 10 s"), (died, "Python stopped")):
+        assert (result.score, result.max_score) == (0, 3)  # the cells it did not reach: nothing
+        assert all(cell.feedback.startswith(f"not run: {why}") for cell in result.cells)
+    assert (full.score, full.max_score) == (3, 3)  # and the next notebook runs as usual
+
+
+def test_grading_a_missing_file_says_so(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        A.main(["--grade", str(tmp_path / "nosuch.ipynb")])
+    assert "no such notebook" in capsys.readouterr().err
 
 
 def test_a_submission_is_matched_to_its_notebook_by_file_name_too(tmp_path):

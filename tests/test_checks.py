@@ -495,7 +495,7 @@ def test_ipython_traces_a_later_error_back_to_a_failed_check(capsys):
         out = capsys.readouterr().out
         assert isinstance(result.error_in_exec, AssertionError)  # still a failed cell
         assert not shell.run_cell("plt.get_fignums()").result  # no half-drawn figure is shown
-        assert "✗ AssertionError, most likely because forget_gate failed its check above" in out
+        assert "✗ AssertionError, most likely because forget_gate fails its check: fix it" in out
         assert "Traceback" not in out
         shell.run_cell(  # written again and right: the later error is the cell's own again
             "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
@@ -506,6 +506,12 @@ def test_ipython_traces_a_later_error_back_to_a_failed_check(capsys):
         shell.run_cell("assert 1 < 0, 'the cell itself'")
         out = capsys.readouterr().out
         assert "the cell itself" in out and "most likely" not in out
+        shell.run_cell(  # wrong again, and its check cell skipped: the handler checks it itself
+            "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+            "    return torch.relu(x @ W_f.T + h_prev @ U_f.T + b_f)"
+        )
+        shell.run_cell("assert 1 < 0")
+        assert "most likely because forget_gate fails its check" in capsys.readouterr().out
     finally:
         InteractiveShell.clear_instance()
 

@@ -193,14 +193,21 @@ def main(argv: list[str] | None = None) -> None:
         help="with --grade: the tutorial's notebooks, whose locked and grade cells (hidden tests "
         "included) replace the submitted ones, as nbgrader does (default: this clone's notebooks)",
     )
+    parser.add_argument(
+        "--timeout", type=int, default=120, help="with --grade: seconds a cell may run (120)"
+    )
     args = parser.parse_args(argv)
     if args.grade:
+        missing = [p for p in args.paths if not Path(p).is_file()]
+        if missing:
+            parser.error(f"no such notebook: {missing[0]}")
         instructors = [instructor_for(p, args.source) for p in args.paths]
         for path, found in zip(args.paths, instructors):
             if found is None:
-                print(f"{path}: no tutorial notebook in {args.source} matches it; its test cells "
-                      "are graded as submitted")  # fmt: skip
-        for path, result in zip(args.paths, autograde(args.paths, instructors=instructors)):
+                print(f"{path}: no tutorial notebook in {args.source} matches it, so its locked "
+                      "cells are graded as submitted and its hidden tests do not run")  # fmt: skip
+        scores = autograde(args.paths, args.timeout, instructors=instructors)
+        for path, result in zip(args.paths, scores):
             print(f"{path}: {result.score:g} / {result.max_score:g}")
             for cell in result.cells:
                 print(f"  {cell.grade_id}: {cell.score:g} / {cell.points:g}  {cell.feedback}")

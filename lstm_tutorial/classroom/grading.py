@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,6 +30,8 @@ class Score(NamedTuple):
 
 
 DELETED = "lstm_tutorial_restored"  # cell metadata: the submission had deleted this cell
+EDITED = "lstm_tutorial_edited"  # cell metadata: the submission had changed this locked cell
+HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
 
 
 def _id(cell) -> str | None:
@@ -46,7 +49,10 @@ def restore(nb, instructor) -> list[str]:
         ids = [_id(c) for c in nb.cells]
         if (grader.get("locked") or grader.get("grade")) and not grader.get("solution"):
             if grader["grade_id"] in ids:
-                nb.cells[ids.index(grader["grade_id"])].source = cell.source
+                theirs = nb.cells[ids.index(grader["grade_id"])]
+                if theirs.source.strip() != HIDDEN.sub("", cell.source).strip():
+                    theirs.metadata[EDITED] = True
+                theirs.source = cell.source
             else:
                 new = nbformat.from_dict(copy.deepcopy(dict(cell)))
                 new.metadata[DELETED] = True
@@ -60,10 +66,14 @@ def restore(nb, instructor) -> list[str]:
 
 def score(nb) -> Score:
     """Score an executed notebook: a grade cell earns its points iff it has no error output."""
-    cells = []
+    cells, stopped = [], nb.metadata.get(STOPPED)
     for cell in nb.cells:
         grader = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not grader.get("grade"):
+            continue
+        if stopped and cell.metadata.get(NOT_RUN):  # the run stopped at it, or before it
+            points = float(grader.get("points", 0))
+            cells.append(GradeCell(grader["grade_id"], points, 0.0, f"not run: {stopped}."))
             continue
         errors = [o for o in cell.outputs if o.output_type == "error"]
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
@@ -74,41 +84,55 @@ def score(nb) -> Score:
         )
         if cell.metadata.get(DELETED):
             feedback = f"(this cell was deleted and has been put back) {feedback}"
+        elif cell.metadata.get(EDITED):
+            feedback = f"(this locked cell was edited and has been restored) {feedback}"
         points = float(grader.get("points", 0))
         cells.append(GradeCell(grader["grade_id"], points, 0.0 if errors else points, feedback))
     return Score(sum(c.score for c in cells), sum(c.points for c in cells), cells)
 
 
+STOPPED = "lstm_tutorial_stopped"  # notebook metadata: why the run stopped before the end
+NOT_RUN = "lstm_tutorial_not_run"  # cell metadata: the run stopped before this cell finished
+
+
 def execute(paths: list[Path | str], timeout: int = 120, instructors=None) -> list:
-    """Run each notebook top to bottom, errors allowed (as nbgrader does); return them executed.
-    ``instructors``: for each path, the instructor's version to ``restore`` from first, or None.
-
-    The notebooks share one kernel, so torch is imported once for a whole class set; before each
-    one the kernel's namespace is reset (``%reset -f``) and its working directory set to the
-    notebook's folder, so a notebook sees nothing of the one before.
+    """Run each notebook top to bottom in a fresh kernel of its own, errors allowed, as nbgrader
+    does; return them executed. ``instructors``: for each path, the instructor's version to
+    ``restore`` from first, or None. A notebook runs in its own folder, and nothing it does (a
+    module changed, a variable left behind) reaches the next one. A cell that runs longer than
+    ``timeout`` seconds, or a kernel that dies, stops that notebook only: the cells it did not
+    reach earn nothing (``score`` says why), and the next notebook runs as usual.
     """
-    from jupyter_client import KernelManager
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(env={**os.environ, "OMP_NUM_THREADS": "1"})
     done = []
-    try:
-        for path, instructor in zip(map(Path, paths), instructors or [None] * len(paths)):
-            nb = nbformat.read(path, as_version=4)
-            if instructor is not None:
-                restore(nb, instructor)
-            folder = str(path.resolve().parent)
-            reset = nbformat.v4.new_notebook(
-                cells=[nbformat.v4.new_code_cell(f"%reset -f\nimport os\nos.chdir({folder!r})")]
-            )
-            for book, errors in ((reset, False), (nb, True)):
-                client = NotebookClient(book, km=km, timeout=timeout, allow_errors=errors)
-                client.execute()
-                client.kc.stop_channels()
-            done.append(nb)
-    finally:
-        km.shutdown_kernel(now=True)
+    for path, instructor in zip(map(Path, paths), instructors or [None] * len(paths)):
+        nb = nbformat.read(path, as_version=4)
+        if instructor is not None:
+            restore(nb, instructor)
+        for cell in nb.cells:
+            if cell.cell_type == "code":  # the student's own run does not count
+                cell.outputs, cell.execution_count = [], None
+        folder = str(path.resolve().parent)
+        ran: set[int] = set()  # the cells whose execution finished (a reply came back)
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            allow_errors=True,
+            resources={"metadata": {"path": folder}},
+            on_cell_executed=lambda cell, cell_index, execute_reply, ran=ran: ran.add(cell_index),
+        )
+        try:
+            client.execute(env={**os.environ, "OMP_NUM_THREADS": "1"})
+        except CellTimeoutError:
+            nb.metadata[STOPPED] = f"a cell ran longer than {timeout} s (a loop that never ends?)"
+        except DeadKernelError:
+            nb.metadata[STOPPED] = "Python stopped (the notebook exited or crashed its kernel)"
+        for k, cell in enumerate(nb.cells):
+            if STOPPED in nb.metadata and cell.cell_type == "code" and k not in ran:
+                cell.metadata[NOT_RUN] = True
+        done.append(nb)
     return done
 
 

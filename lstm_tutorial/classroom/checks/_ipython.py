@@ -34,13 +34,26 @@ def unwritten(namespace: dict) -> list[str]:
 
 
 def failed(namespace: dict) -> list[str]:
-    """The notebook's exercise functions whose last check failed (and that are still the same
-    functions: one written again since is not counted)."""
-    from .runner import FAILED
+    """The notebook's exercise functions that fail their checks: the last check of the very same
+    function failed, or it was never checked (the check cell skipped) and fails now."""
+    from . import __dict__ as checks
+    from .runner import FAILED, PASSED
 
-    return [
-        name for name, (fn, _) in FAILED.items() if fn() is not None and fn() is namespace.get(name)
-    ]
+    wrong = []
+    for name, fn in list(namespace.items()):
+        check = checks.get(f"check_{name}")
+        if check is None or name == "close" or not callable(fn):
+            continue
+        if name in FAILED and FAILED[name][0]() is fn:
+            wrong.append(name)
+        elif not (name in PASSED and PASSED[name]() is fn):
+            try:
+                check(fn, quiet=True)  # never checked: check it now, quietly
+            except CheckFailed:
+                wrong.append(name)
+            except Exception:  # a check that cannot run here says nothing
+                pass
+    return wrong
 
 
 def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
@@ -71,9 +84,9 @@ def _show_failure(shell, etype, value, tb, tb_offset=None) -> None:
         which = " and ".join(wrong)
         text = (
             f"{etype.__name__}{': ' + first if first else ''}, most likely because {which} "
-            f"failed {'their checks' if len(wrong) > 1 else 'its check'} above: fix "
-            f"{'them' if len(wrong) > 1 else 'it'} as the check says, then run the notebook "
-            "again from the top."
+            f"{'fail their checks' if len(wrong) > 1 else 'fails its check'}: fix "
+            f"{'them' if len(wrong) > 1 else 'it'} as {'their' if len(wrong) > 1 else 'its'} "
+            "check cell says, then run the notebook again from the top."
         )
     else:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)

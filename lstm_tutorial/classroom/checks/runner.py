@@ -33,6 +33,7 @@ __all__ = ["Exercise", "Mistake", "gradients", "run"]
 
 
 FAILED: dict[str, tuple[weakref.ref, str]] = {}  # exercise -> (the function that failed, sentence)
+PASSED: dict[str, weakref.ref] = {}  # exercise -> the function that passed its check last
 
 
 def _leaves(args: Sequence, names: Sequence[str]) -> list[tuple[str, torch.Tensor]]:
@@ -97,8 +98,13 @@ def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> No
             FAILED[ex.name] = (weakref.ref(student), str(failure))
         except TypeError:  # not a function: there is nothing a later cell could call
             pass
+        PASSED.pop(ex.name, None)
         raise
     FAILED.pop(ex.name, None)
+    try:
+        PASSED[ex.name] = weakref.ref(student)
+    except TypeError:
+        pass
 
 
 def _run(ex: Exercise, student: object, seed: int, quiet: bool) -> None:
