@@ -7,8 +7,9 @@ looked for first, on a copy with every gate constant. The slips found are then p
 the real cell and named only if together they give what the student's step gives on every case.
 
 A gate whose copy still shows another gate's slip (a missing bias gives σ(0) = 1/2 where the
-constant is 1) is examined again once that slip is known; the constants are tried at two levels
-(every gate 1; or the σ gates 1/2), since a slip can hide at one of them.
+constant is 1) is examined again once that slip is known; the constants are tried at three
+levels (every gate 1; the σ gates at unequal values; every bias 0), since a slip can hide at one
+of them, and where a line slip and a gate slip explain the same values, the line's is named.
 """
 
 from __future__ import annotations
