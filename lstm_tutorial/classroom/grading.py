@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,26 +30,29 @@ class Score(NamedTuple):
 
 DELETED = "lstm_tutorial_restored"  # cell metadata: the submission had deleted this cell
 EDITED = "lstm_tutorial_edited"  # cell metadata: the submission had changed this locked cell
-HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS$.*?^### END HIDDEN TESTS$\n?", re.M | re.S)
+NOT_RUN = "lstm_tutorial_not_run"  # cell metadata: the run stopped before this cell finished
+STOPPED = "lstm_tutorial_stopped"  # notebook metadata: why the run stopped before the end
 
 
 def _id(cell) -> str | None:
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
-def restore(nb, instructor) -> list[str]:
+def restore(nb, instructor) -> None:
     """Put the instructor's version of every locked or grade cell that holds no answer into the
-    submission ``nb`` (by grade id): its source replaces the student's, and a cell the student
-    deleted is inserted after the cell that came before it. Returns the grade ids that were
-    missing."""
-    missing, previous = [], None
+    submission ``nb`` (by grade id): its source replaces the student's (marked ``EDITED`` if the
+    student had changed it), and a cell the student deleted is inserted after the cell that came
+    before it (marked ``DELETED``)."""
+    from .assignments import clear_hidden_tests  # (assignments imports this module)
+
+    previous = None
     for cell in instructor.cells:
         grader = cell.metadata.get("nbgrader", {})
         ids = [_id(c) for c in nb.cells]
         if (grader.get("locked") or grader.get("grade")) and not grader.get("solution"):
             if grader["grade_id"] in ids:
                 theirs = nb.cells[ids.index(grader["grade_id"])]
-                if theirs.source.strip() != HIDDEN.sub("", cell.source).strip():
+                if theirs.source.strip() != clear_hidden_tests(cell.source).strip():
                     theirs.metadata[EDITED] = True
                 theirs.source = cell.source
             else:
@@ -58,10 +60,8 @@ def restore(nb, instructor) -> list[str]:
                 new.metadata[DELETED] = True
                 at = ids.index(previous) + 1 if previous in ids else 0
                 nb.cells.insert(at, new)
-                missing.append(grader["grade_id"])
         if grader.get("grade_id"):
             previous = grader["grade_id"]
-    return missing
 
 
 def score(nb) -> Score:
@@ -89,10 +89,6 @@ def score(nb) -> Score:
         points = float(grader.get("points", 0))
         cells.append(GradeCell(grader["grade_id"], points, 0.0 if errors else points, feedback))
     return Score(sum(c.score for c in cells), sum(c.points for c in cells), cells)
-
-
-STOPPED = "lstm_tutorial_stopped"  # notebook metadata: why the run stopped before the end
-NOT_RUN = "lstm_tutorial_not_run"  # cell metadata: the run stopped before this cell finished
 
 
 def execute(paths: list[Path | str], timeout: int = 120, instructors=None) -> list:

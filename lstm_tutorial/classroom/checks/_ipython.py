@@ -37,16 +37,17 @@ def failed(namespace: dict) -> list[str]:
     """The notebook's exercise functions that fail their checks: the last check of the very same
     function failed, or it was never checked (the check cell skipped) and fails now."""
     from . import __dict__ as checks
-    from .runner import FAILED, PASSED
+    from .runner import LAST
 
     wrong = []
     for name, fn in list(namespace.items()):
         check = checks.get(f"check_{name}")
         if check is None or name == "close" or not callable(fn):
             continue
-        if name in FAILED and FAILED[name][0]() is fn:
-            wrong.append(name)
-        elif not (name in PASSED and PASSED[name]() is fn):
+        checked, passed = LAST.get(name, (lambda: None, False))
+        if checked() is fn:
+            wrong += [] if passed else [name]
+        else:
             try:
                 check(fn, quiet=True)  # never checked: check it now, quietly
             except CheckFailed:

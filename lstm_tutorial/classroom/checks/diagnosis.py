@@ -83,7 +83,7 @@ def reads_global(ex: Exercise, student: Callable) -> str | None:
     code = getattr(student, "__code__", None)
     if code is None:
         return None
-    ops = [(i.opname, i.argval) for i in dis.get_instructions(code)]
+    ops = _instructions(student)
     scope, loads = student.__globals__, [n for op, n in ops if op == "LOAD_GLOBAL"]
     kept = [n for op, n in ops if op == "STORE_GLOBAL"] + [
         n for n in loads if isinstance(scope.get(n), list | dict) and _holds_tensors(scope[n])
@@ -167,13 +167,16 @@ def ignored(ex: Exercise, student: Callable, case: Case, result: tuple) -> str |
     return None
 
 
+def _instructions(student: Callable) -> list[tuple[str, object]]:
+    """(operation, argument) of each bytecode instruction of the function, [] if it has none."""
+    code = getattr(student, "__code__", None)
+    return [(i.opname, i.argval) for i in dis.get_instructions(code)] if code is not None else []
+
+
 def _reads(student: Callable) -> set[str]:
     """The local names (arguments among them) the function's code loads."""
-    code = getattr(student, "__code__", None)
-    if code is None:
-        return set()
     loads = ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "LOAD_DEREF")
-    return {i.argval for i in dis.get_instructions(code) if i.opname in loads}
+    return {arg for op, arg in _instructions(student) if op in loads}
 
 
 def _besides(ex: Exercise, case: Case, j: int, result: tuple) -> str | None:
@@ -240,9 +243,9 @@ def _batched(ex: Exercise, case: Case) -> list[str]:
 def _read_rows(ex: Exercise, case: Case, result: tuple, wrong: list[int]) -> str | None:
     """Which argument's rows the wrong rows were computed from, if one re-indexing explains
     them: row b from x[0], from h_prev[b − 1], ..."""
-    B = len(result[0])
+    B, batched = len(result[0]), _batched(ex, case)
     for k, (a, arg) in enumerate(zip(ex.arg_names, case.args)):
-        if a not in _batched(ex, case) or len(arg) != B:
+        if a not in batched or len(arg) != B:
             continue
         for words, index in INDEXES:
             args = list(case.args)
@@ -259,8 +262,7 @@ def _read_rows(ex: Exercise, case: Case, result: tuple, wrong: list[int]) -> str
 
 def _indexes(student: Callable) -> bool:
     """Whether the function's code loops or indexes (where rows can get mixed up)."""
-    code = getattr(student, "__code__", None)
-    ops = {i.opname for i in dis.get_instructions(code)} if code is not None else set()
+    ops = {op for op, _ in _instructions(student)}
     return bool(ops & {"FOR_ITER", "BINARY_SUBSCR", "BINARY_SLICE"})
 
 

@@ -32,8 +32,7 @@ from .part_by_part import part_by_part
 __all__ = ["Exercise", "Mistake", "gradients", "run"]
 
 
-FAILED: dict[str, tuple[weakref.ref, str]] = {}  # exercise -> (the function that failed, sentence)
-PASSED: dict[str, weakref.ref] = {}  # exercise -> the function that passed its check last
+LAST: dict[str, tuple[weakref.ref, bool]] = {}  # exercise -> (the function checked last, passed)
 
 
 def _leaves(args: Sequence, names: Sequence[str]) -> list[tuple[str, torch.Tensor]]:
@@ -90,21 +89,16 @@ def gradients(ex: Exercise, student: Callable, args: Sequence, fresh: Callable =
 
 def run(ex: Exercise, student: object, seed: int = 0, quiet: bool = False) -> None:
     """Compare ``student`` with ``ex.reference``; print ✓ (unless quiet) or raise CheckFailed.
-    A failure is remembered (``FAILED``) so that a later cell's error can be traced back to it."""
+    The outcome is remembered (``LAST``) so that a later cell's error can be traced back to it."""
+    passed_check = False
     try:
         _run(ex, student, seed, quiet)
-    except CheckFailed as failure:
+        passed_check = True
+    finally:
         try:
-            FAILED[ex.name] = (weakref.ref(student), str(failure))
+            LAST[ex.name] = (weakref.ref(student), passed_check)
         except TypeError:  # not a function: there is nothing a later cell could call
-            pass
-        PASSED.pop(ex.name, None)
-        raise
-    FAILED.pop(ex.name, None)
-    try:
-        PASSED[ex.name] = weakref.ref(student)
-    except TypeError:
-        pass
+            LAST.pop(ex.name, None)
 
 
 def _run(ex: Exercise, student: object, seed: int, quiet: bool) -> None:
