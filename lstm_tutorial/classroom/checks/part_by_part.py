@@ -22,7 +22,8 @@ import torch
 from .calling import call
 from .cases import Case
 from .exercise import Exercise, Mistake, student_args, valid
-from .gate_swaps import with_gates
+from .gate_swaps import WrongGate, act_of, in_step, with_gates
+from .wrong_layers import two_terms, words
 
 COUNT = {2: "two", 3: "three", 4: "four"}
 MOST = 8  # line slips tried with the gates, at one level of the constants
@@ -64,6 +65,20 @@ def _sorted(ex: Exercise, case: Case) -> tuple[dict[str, list[Mistake]], list[Mi
     return by_gate, lines
 
 
+def _pairs(ex: Exercise, cell, k: str) -> list[Mistake]:
+    """Two slips in the sum of gate ``k`` at once (``wrong_layers.two_terms``), tried in a gate
+    none of the single slips explains."""
+    act = act_of(getattr(cell, k))
+    where, name = ("the candidate C̃", "C̃") if k == "g" else (f"gate {k}", k)
+    slots = words(act, name, weights=f"cell.{k}")
+    out = []
+    for message, fn in two_terms():
+        fn = in_step(ex.reference, lambda cell, *args, fn=fn: {k: WrongGate(getattr(cell, k), fn)})
+        fn.slips = 2
+        out.append(Mistake(f"in {where} (cell.{k}), {message.format(**slots)}", fn))
+    return out
+
+
 def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> str | None:
     """The slips of a step in different gates (and one line), named together, or None."""
     if not ex.gates:
@@ -95,6 +110,13 @@ def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> s
     by_gate, lines = _sorted(ex, base)
     *inputs, cell = base.args
 
+    known_pairs: dict[str, list[Mistake]] = {}
+
+    def pairs(k: str):  # made only for a gate that no single slip explains
+        if k not in known_pairs:
+            known_pairs[k] = _pairs(ex, cell, k)
+        yield from known_pairs[k]
+
     def probe(keep, level):
         args = (*inputs, _constant(cell, keep, ex.gates, level))
         return args, students(base._replace(args=args))
@@ -111,16 +133,16 @@ def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> s
                 for k in ex.gates:
                     args, got = probe(k, level)
                     known = {j: m for j, m in slips.items() if j != k and m != "unknown"}
-                    slips[k] = next(
-                        (m for m in [None, *by_gate[k]]
-                         if agree(got, composed({**known, k: m}, args, line))), "unknown",
-                    )  # fmt: skip
+                    fits = (m for m in [None, *by_gate[k], *pairs(k)]
+                            if agree(got, composed({**known, k: m}, args, line)))  # fmt: skip
+                    slips[k] = next(fits, "unknown")
             if "unknown" in slips.values():
                 continue
             found = [m for m in (*slips.values(), line) if m is not None]
-            if len(found) >= 2 and all(agree(r, composed(slips, c.args, line)) for c, r in ran):
+            n = sum(getattr(m.fn, "slips", 1) for m in found)  # a pair in one gate counts two
+            if n >= 2 and all(agree(r, composed(slips, c.args, line)) for c, r in ran):
                 said = [(f"i{m.message[1:]}" if m.message.startswith("In ") else m.message)
                         .rstrip(".") for m in found]  # fmt: skip
-                count = COUNT.get(len(said), str(len(said)))
-                return f"{ex.name} has {count} slips: {'; '.join(said[:-1])}; and {said[-1]}."
+                listed = f"{'; '.join(said[:-1])}; and {said[-1]}" if len(said) > 1 else said[0]
+                return f"{ex.name} has {COUNT.get(n, str(n))} slips: {listed}."
     return None

@@ -249,3 +249,56 @@ def with_other_activation(act: str) -> list[tuple[str, Callable[..., torch.Tenso
         if w.only in ("", act)
         for slip, f in slips
     ]
+
+
+# Two slips in the sum at once, in two of its three terms: each term's plausible wrong forms
+# (x, h, W, U, b) -> the term, with what is wrong in it. The pairs are tried after every single
+# slip, so a pair that equals one slip (W and U swapped) is named as that slip.
+TERMS = {
+    "x": [
+        ("{W} is not transposed ({W} x is x @ {W}.T)", lambda x, h, W, U, b: x @ W),
+        ("x is multiplied by {U} instead of {W}", lambda x, h, W, U, b: x @ U.T),
+        ("the input term {W} x is missing", lambda x, h, W, U, b: 0),
+        ("the input term {W} x is subtracted", lambda x, h, W, U, b: -(x @ W.T)),
+        ("the input term {W} x is added twice", lambda x, h, W, U, b: 2 * x @ W.T),
+        ("{W} x is summed over the wrong axis", lambda x, h, W, U, b: x * W.sum(0)),
+    ],
+    "h": [
+        ("{U} is not transposed ({U} h_prev is h_prev @ {U}.T)", lambda x, h, W, U, b: h @ U),
+        ("h_prev is multiplied by {W} instead of {U}", lambda x, h, W, U, b: h @ W.T),
+        ("the recurrent term {U} h_prev is missing", lambda x, h, W, U, b: 0),
+        ("the recurrent term {U} h_prev is subtracted", lambda x, h, W, U, b: -(h @ U.T)),
+        ("the recurrent term {U} h_prev is added twice", lambda x, h, W, U, b: 2 * h @ U.T),
+        ("{U} h_prev is summed over the wrong axis", lambda x, h, W, U, b: h * U.sum(0)),
+        ("only {U}'s diagonal multiplies h_prev", lambda x, h, W, U, b: h * torch.diagonal(U)),
+        ("h_prev is squared", lambda x, h, W, U, b: h**2 @ U.T),
+    ],
+    "b": [
+        ("the bias {b} is missing", lambda x, h, W, U, b: 0),
+        ("the bias {b} is subtracted", lambda x, h, W, U, b: -b),
+        ("the bias {b} is added twice", lambda x, h, W, U, b: 2 * b),
+        ("the bias {b} is halved", lambda x, h, W, U, b: b / 2),
+        ("the bias {b} is averaged into one number", lambda x, h, W, U, b: b.mean()),
+    ],
+}
+RIGHT_TERM = {
+    "x": lambda x, h, W, U, b: x @ W.T,
+    "h": lambda x, h, W, U, b: h @ U.T,
+    "b": lambda x, h, W, U, b: b,
+}
+
+
+def two_terms() -> list[tuple[str, Callable[..., torch.Tensor]]]:
+    """Every pair of wrong terms, in two different terms of the sum: (what both slips are, with
+    the slots of the module docstring; the wrong layer (x, h, W, U, b, act) -> (B, H))."""
+    out = []
+    for one, two in (("x", "h"), ("x", "b"), ("h", "b")):
+        third = RIGHT_TERM[({"x", "h", "b"} - {one, two}).pop()]
+        for said_one, t1 in TERMS[one]:
+            for said_two, t2 in TERMS[two]:
+
+                def fn(x, h, W, U, b, a, t1=t1, t2=t2, t3=third):
+                    return ACT[a](t1(x, h, W, U, b) + t2(x, h, W, U, b) + t3(x, h, W, U, b))
+
+                out.append((f"{said_one}, and {said_two}", fn))
+    return out
