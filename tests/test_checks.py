@@ -682,21 +682,25 @@ BEYOND_THE_FORMULA += [  # slips in two gates (and a line) at once, found gate b
      "    return (1 - z) * n + z * h_prev",
      "in gate r (cell.r), the bias cell.r.b is missing: add + cell.r.b inside the σ; and in"),
 ]  # fmt: skip
-BEYOND_THE_FORMULA += [  # two slips in the sum of one layer, or of one gate inside a step
+BEYOND_THE_FORMULA += [  # two slips in one layer, or in one gate inside a step
     ("rnn_step", "def rnn_step(x, h_prev, W, U, b):\n"
      "    return torch.tanh(x @ W.T + h_prev @ U)",
-     "rnn_step has two slips: U is not transposed (U h_prev is h_prev @ U.T), and the bias b is "
-     "missing; h = tanh(W x + U h_prev + b)."),
+     "rnn_step has two slips: the bias b is missing: add + b inside the tanh; and U is not "
+     "transposed (U h_prev is h_prev @ U.T)."),
     ("forget_gate", "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
      "    return torch.sigmoid(x @ W_f.T - h_prev @ U_f.T + 2 * b_f)",
-     "the recurrent term U_f h_prev is subtracted, and the bias b_f is added twice"),
+     "the bias b_f is added twice: σ(W_f x + U_f h_prev + b_f) has it once; and the recurrent "
+     "term U_f h_prev is subtracted."),
+    ("forget_gate", "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+     "    return torch.sigmoid(x @ W_f.T + h_prev @ U_f).clamp(0, 1) + b_f",
+     "; and U_f is not transposed"),
     ("lstm_step", INLINE.replace("h_prev @ cell.f.U.T + cell.f.b", "h_prev @ cell.f.U"),
-     "lstm_step has two slips: in gate f (cell.f), cell.f.U is not transposed (cell.f.U h_prev "
-     "is h_prev @ cell.f.U.T), and the bias cell.f.b is missing."),
+     "lstm_step has two slips: in gate f (cell.f), the bias cell.f.b is missing: add + cell.f.b "
+     "inside the σ; and cell.f.U is not transposed (cell.f.U h_prev is h_prev @ cell.f.U.T)."),
     ("lstm_step", INLINE.replace("+ h_prev @ cell.f.U.T + cell.f.b", "+ cell.f.b / 2").replace(
         "output_gate(", "candidate("),
-     "lstm_step has three slips: in gate f (cell.f), the recurrent term cell.f.U h_prev is "
-     "missing, and the bias cell.f.b is halved; and"),
+     "lstm_step has three slips: in gate f (cell.f), the bias cell.f.b is halved: add cell.f.b "
+     "itself, once; and the recurrent term cell.f.U h_prev is missing; and in gate o (cell.o)"),
 ]  # fmt: skip
 
 

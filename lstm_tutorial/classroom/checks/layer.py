@@ -14,7 +14,7 @@ from ...cells import Gate
 from .cases import layer_cases
 from .failure import close
 from .runner import Exercise, Mistake, run
-from .wrong_layers import FN, for_activation, two_terms, with_other_activation, words
+from .wrong_layers import FN, for_activation, with_other_activation, with_second_slip, words
 
 ACTIVATION = {"σ": "sigmoid", "tanh": "tanh"}
 
@@ -42,11 +42,10 @@ def layer_mistakes(name: str, act: str, suffix: str, function: str = "") -> list
                 lambda x, h, W, U, b, fn=fn: fn(x, h, W, U, b, act))
         for message, fn in with_other_activation(act)
     ]  # fmt: skip
-    right = "{name} = {act}({W} x + {U} h_prev + {b})".format(**slots)
     terms = [
-        Mistake(f"{function or name} has two slips: " + message.format(**slots) + f"; {right}.",
+        Mistake(f"{function or name} has two slips: " + message.format(**slots) + ".",
                 lambda x, h, W, U, b, fn=fn: fn(x, h, W, U, b, act))
-        for message, fn in two_terms()
+        for message, fn in with_second_slip(act)
     ]  # fmt: skip
     return single + double + terms
 

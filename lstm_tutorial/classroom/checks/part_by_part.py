@@ -23,7 +23,7 @@ from .calling import call
 from .cases import Case
 from .exercise import Exercise, Mistake, student_args, valid
 from .gate_swaps import WrongGate, act_of, in_step, with_gates
-from .wrong_layers import two_terms, words
+from .wrong_layers import with_second_slip, words
 
 COUNT = {2: "two", 3: "three", 4: "four"}
 MOST = 8  # line slips tried with the gates, at one level of the constants
@@ -66,13 +66,13 @@ def _sorted(ex: Exercise, case: Case) -> tuple[dict[str, list[Mistake]], list[Mi
 
 
 def _pairs(ex: Exercise, cell, k: str) -> list[Mistake]:
-    """Two slips in the sum of gate ``k`` at once (``wrong_layers.two_terms``), tried in a gate
-    none of the single slips explains."""
+    """Two slips in gate ``k`` at once (``wrong_layers.with_second_slip``), tried in a gate none
+    of the single slips explains."""
     act = act_of(getattr(cell, k))
     where, name = ("the candidate C̃", "C̃") if k == "g" else (f"gate {k}", k)
     slots = words(act, name, weights=f"cell.{k}")
     out = []
-    for message, fn in two_terms():
+    for message, fn in with_second_slip(act):
         fn = in_step(ex.reference, lambda cell, *args, fn=fn: {k: WrongGate(getattr(cell, k), fn)})
         fn.slips = 2
         out.append(Mistake(f"in {where} (cell.{k}), {message.format(**slots)}", fn))

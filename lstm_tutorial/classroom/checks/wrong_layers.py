@@ -251,54 +251,38 @@ def with_other_activation(act: str) -> list[tuple[str, Callable[..., torch.Tenso
     ]
 
 
-# Two slips in the sum at once, in two of its three terms: each term's plausible wrong forms
-# (x, h, W, U, b) -> the term, with what is wrong in it. The pairs are tried after every single
-# slip, so a pair that equals one slip (W and U swapped) is named as that slip.
-TERMS = {
-    "x": [
-        ("{W} is not transposed ({W} x is x @ {W}.T)", lambda x, h, W, U, b: x @ W),
-        ("x is multiplied by {U} instead of {W}", lambda x, h, W, U, b: x @ U.T),
-        ("the input term {W} x is missing", lambda x, h, W, U, b: 0),
-        ("the input term {W} x is subtracted", lambda x, h, W, U, b: -(x @ W.T)),
-        ("the input term {W} x is added twice", lambda x, h, W, U, b: 2 * x @ W.T),
-        ("{W} x is summed over the wrong axis", lambda x, h, W, U, b: x * W.sum(0)),
-    ],
-    "h": [
-        ("{U} is not transposed ({U} h_prev is h_prev @ {U}.T)", lambda x, h, W, U, b: h @ U),
-        ("h_prev is multiplied by {W} instead of {U}", lambda x, h, W, U, b: h @ W.T),
-        ("the recurrent term {U} h_prev is missing", lambda x, h, W, U, b: 0),
-        ("the recurrent term {U} h_prev is subtracted", lambda x, h, W, U, b: -(h @ U.T)),
-        ("the recurrent term {U} h_prev is added twice", lambda x, h, W, U, b: 2 * h @ U.T),
-        ("{U} h_prev is summed over the wrong axis", lambda x, h, W, U, b: h * U.sum(0)),
-        ("only {U}'s diagonal multiplies h_prev", lambda x, h, W, U, b: h * torch.diagonal(U)),
-        ("h_prev is squared", lambda x, h, W, U, b: h**2 @ U.T),
-    ],
-    "b": [
-        ("the bias {b} is missing", lambda x, h, W, U, b: 0),
-        ("the bias {b} is subtracted", lambda x, h, W, U, b: -b),
-        ("the bias {b} is added twice", lambda x, h, W, U, b: 2 * b),
-        ("the bias {b} is halved", lambda x, h, W, U, b: b / 2),
-        ("the bias {b} is averaged into one number", lambda x, h, W, U, b: b.mean()),
-    ],
-}
-RIGHT_TERM = {
-    "x": lambda x, h, W, U, b: x @ W.T,
-    "h": lambda x, h, W, U, b: h @ U.T,
-    "b": lambda x, h, W, U, b: b,
-}
+# A second slip in one term of the sum, made by changing what a wrong layer is given: with the
+# bias negated, the layer computes ... - b; with U transposed, h_prev @ U. So every wrong layer of
+# the catalogue can be paired with any of these (tried after every single slip: a pair that
+# equals one slip is named as that slip).
+SECOND = [  # (what is wrong, (x, h, W, U, b) -> what the layer is given instead)
+    ("the bias {b} is missing", lambda x, h, W, U, b: (x, h, W, U, 0 * b)),
+    ("the bias {b} is subtracted", lambda x, h, W, U, b: (x, h, W, U, -b)),
+    ("the bias {b} is added twice", lambda x, h, W, U, b: (x, h, W, U, 2 * b)),
+    ("the bias {b} is halved", lambda x, h, W, U, b: (x, h, W, U, b / 2)),
+    ("the bias {b} is averaged into one number",
+     lambda x, h, W, U, b: (x, h, W, U, b.mean().expand_as(b))),
+    ("{U} is not transposed ({U} h_prev is h_prev @ {U}.T)",
+     lambda x, h, W, U, b: (x, h, W, U.T, b)),
+    ("the recurrent term {U} h_prev is subtracted", lambda x, h, W, U, b: (x, h, W, -U, b)),
+    ("the recurrent term {U} h_prev is added twice", lambda x, h, W, U, b: (x, h, W, 2 * U, b)),
+    ("the recurrent term {U} h_prev is missing", lambda x, h, W, U, b: (x, h, W, 0 * U, b)),
+    ("h_prev is multiplied by {W} instead of {U}", lambda x, h, W, U, b: (x, h, W, W, b)),
+    ("h_prev is squared", lambda x, h, W, U, b: (x, h**2, W, U, b)),
+    ("{W} is not transposed ({W} x is x @ {W}.T)", lambda x, h, W, U, b: (x, h, W.T, U, b)),
+    ("the input term {W} x is subtracted", lambda x, h, W, U, b: (x, h, -W, U, b)),
+    ("the input term {W} x is added twice", lambda x, h, W, U, b: (x, h, 2 * W, U, b)),
+    ("the input term {W} x is missing", lambda x, h, W, U, b: (x, h, 0 * W, U, b)),
+    ("x is multiplied by {U} instead of {W}", lambda x, h, W, U, b: (x, h, U, U, b)),
+]  # fmt: skip
 
 
-def two_terms() -> list[tuple[str, Callable[..., torch.Tensor]]]:
-    """Every pair of wrong terms, in two different terms of the sum: (what both slips are, with
-    the slots of the module docstring; the wrong layer (x, h, W, U, b, act) -> (B, H))."""
-    out = []
-    for one, two in (("x", "h"), ("x", "b"), ("h", "b")):
-        third = RIGHT_TERM[({"x", "h", "b"} - {one, two}).pop()]
-        for said_one, t1 in TERMS[one]:
-            for said_two, t2 in TERMS[two]:
-
-                def fn(x, h, W, U, b, a, t1=t1, t2=t2, t3=third):
-                    return ACT[a](t1(x, h, W, U, b) + t2(x, h, W, U, b) + t3(x, h, W, U, b))
-
-                out.append((f"{said_one}, and {said_two}", fn))
-    return out
+def with_second_slip(act: str) -> list[tuple[str, Callable[..., torch.Tensor]]]:
+    """Two slips at once: every wrong layer for ``act`` with one term of its sum wrong as well
+    (``SECOND``): (both slips, in the slots of the module docstring; the wrong layer)."""
+    return [
+        (f"{w.message.rstrip('.')}; and {said}",
+         lambda x, h, W, U, b, a, w=w, t=t: w.fn(*t(x, h, W, U, b), a))
+        for w in for_activation(act)
+        for said, t in SECOND
+    ]  # fmt: skip
