@@ -7,14 +7,16 @@ looked for first, on a copy with every gate constant. The slips found are then p
 the real cell and named only if together they give what the student's step gives on every case.
 
 A gate whose copy still shows another gate's slip (a missing bias gives σ(0) = 1/2 where the
-constant is 1) is examined again once that slip is known; the constants are tried at three
-levels (every gate 1; the σ gates at unequal values; every bias 0), since a slip can hide at one
-of them, and where a line slip and a gate slip explain the same values, the line's is named.
+constant is 1) is examined again once that slip is known; the constants are tried at four
+levels (every gate 1; the σ gates at unequal values; every bias 0; the σ gates where σ and tanh
+meet), since a slip can hide at any one of them, and where a line slip and a gate slip explain
+the same values, the line's is named.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 
 import torch
@@ -27,10 +29,16 @@ from .wrong_layers import with_second_slip, words
 
 COUNT = {2: "two", 3: "three", 4: "four"}
 MOST = 8  # line slips tried with the gates, at one level of the constants
-LEVELS = [  # the constant bias of a gate switched off, by its place in the cell and activation
-    lambda k, activation: 40.0,  # every gate 1.0 in float64: σ(40) = tanh(40)
-    lambda k, activation: 40.0 if activation == "tanh" else (0.5, -0.5, 1.0, -1.0)[k],  # unequal
-    lambda k, activation: 0.0,  # σ gates 1/2, tanh 0: a ReLU or a missing bias cannot show
+
+
+CROSSING = math.asinh(1.0)  # σ(a) = tanh(a) = 1/√2 at a = asinh(1) = ln(1 + √2)
+LEVELS = [  # the constant bias of a gate switched off, by its place and letter and activation
+    lambda k, letter, activation: 40.0,  # every gate 1.0 in float64: σ(40) = tanh(40)
+    lambda k, letter, activation: 40.0 if activation == "tanh" else (0.5, -0.5, 1.0, -1.0)[k],
+    lambda k, letter, activation: 0.0,  # σ gates 1/2, tanh 0: a ReLU or a missing bias cannot show
+    # σ gates at 1/√2, where σ(a) = tanh(a) (a gate's σ/tanh slip hides, and the GRU's z lets the
+    # candidate show), except LSTM's i at 1 (f and i unequal, so that swapping them shows)
+    lambda k, letter, activation: 40.0 if activation == "tanh" or letter == "i" else CROSSING,
 ]
 
 
@@ -41,7 +49,7 @@ def _constant(cell, keep: str, letters: str, level: Callable):
         for place, k in enumerate(letters):
             gate = getattr(cell, k)
             if k != keep:
-                gate.W.zero_(), gate.U.zero_(), gate.b.fill_(level(place, gate.activation))
+                gate.W.zero_(), gate.U.zero_(), gate.b.fill_(level(place, k, gate.activation))
     return cell
 
 
@@ -127,15 +135,22 @@ def part_by_part(ex: Exercise, student: Callable, cases: list[Case], equal) -> s
         # line slip may hide (z and 1 − z swapped, at z = 1/2)
         seen = [m for m in lines if agree(got, composed({}, args, m))][: MOST - 1]
         line_slips = [*seen, None]  # where a line slip and a gate slip give the same, the line's
+        probes = {k: probe(k, level) for k in ex.gates}
         for line in line_slips:
             slips: dict[str, Mistake | None] = {}
-            for _ in range(2):  # a second round sees the slips the first one found
+            fitted = {}  # (gate, the other gates' slips) -> its slip: found once
+            for last in (False, True):  # a second round sees the slips the first one found
                 for k in ex.gates:
-                    args, got = probe(k, level)
+                    args, got = probes[k]
                     known = {j: m for j, m in slips.items() if j != k and m != "unknown"}
-                    fits = (m for m in [None, *by_gate[k], *pairs(k)]
-                            if agree(got, composed({**known, k: m}, args, line)))  # fmt: skip
-                    slips[k] = next(fits, "unknown")
+                    key = (k, *((j, id(m)) for j, m in known.items()))
+                    if key not in fitted:
+                        fits = (m for m in [None, *by_gate[k], *pairs(k)]
+                                if agree(got, composed({**known, k: m}, args, line)))  # fmt: skip
+                        fitted[key] = next(fits, "unknown")
+                    slips[k] = fitted[key]
+                    if last and slips[k] == "unknown":
+                        break  # this line cannot be completed
             if "unknown" in slips.values():
                 continue
             found = [m for m in (*slips.values(), line) if m is not None]
