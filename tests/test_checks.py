@@ -703,6 +703,38 @@ BEYOND_THE_FORMULA += [  # two slips in one layer, or in one gate inside a step
      "itself, once; and the recurrent term cell.f.U h_prev is missing; and in gate o (cell.o)"),
 ]  # fmt: skip
 
+BEYOND_THE_FORMULA += [  # code fitted to one size; slips that hide where the gates are 1
+    ("forget_gate", "def forget_gate(x, h_prev, W_f, U_f, b_f):\n"
+     "    return torch.sigmoid(x @ W_f.T + h_prev @ U_f.T + b_f.view(1, 4))",
+     "forget_gate is right where H = 4 but not at H = 3: a size is written into the code"),
+    ("gru_step", "def gru_step(x, h_prev, cell):\n"
+     "    x, h = x[0], h_prev[0]\n"
+     "    r = torch.sigmoid(cell.r.W @ x + cell.r.U @ h + cell.r.b)\n"
+     "    z = torch.sigmoid(cell.z.W @ x + cell.z.U @ h + cell.z.b)\n"
+     "    n = torch.tanh(cell.n.W @ x + cell.n.b + r * (cell.n.U @ h + cell.b_hn))\n"
+     "    return ((1 - z) * n + z * h)[None]",
+     "gru_step is right when the batch holds one example (B = 1) but not at B = 3"),
+    ("rnn_step", "def rnn_step(x, h_prev, W, U, b):\n"
+     "    return x @ W.T + torch.tanh(h_prev @ U.T) + b",
+     "the tanh wraps only the recurrent term"),
+    ("cell_update", "def cell_update(c_prev, f, i, g):\n"
+     "    return i * c_prev + f * torch.tanh(g)",
+     "cell_update has two slips: f and i are swapped; and g is already a tanh output"),
+    ("temperature_softmax", "def temperature_softmax(logits, temperature):\n"
+     "    return torch.softmax(logits // temperature, dim=-1)", "z // τ is floor division"),
+    ("lstm_step", INLINE.replace("o = output_gate(x, h_prev, cell.o.W, cell.o.U, cell.o.b)",
+     "o = torch.tanh(x @ cell.o.W.T + h_prev @ cell.o.U.T + cell.o.b)").replace(
+        "c = cell_update(c_prev, f, i, g)", "c = i * c_prev + f * g"),
+     "lstm_step has two slips: in gate o (cell.o), o uses tanh instead of σ"),
+    ("gru_step", "def gru_step(x, h_prev, cell):\n"
+     "    r = torch.sigmoid(x @ cell.r.W.T + h_prev @ cell.r.U.T + cell.r.b)\n"
+     "    z = torch.tanh(x @ cell.z.W.T + h_prev @ cell.z.U.T + cell.z.b)\n"
+     "    n = torch.tanh(x @ cell.n.W.T + r * (h_prev @ cell.n.U.T + cell.b_hn))\n"
+     "    return (1 - z) * n + z * h_prev",
+     "in gate z (cell.z), z uses tanh instead of σ: a gate must lie between 0 and 1, so use "
+     "torch.sigmoid; and the bias b_n (cell.n.b) is missing"),
+]  # fmt: skip
+
 
 @pytest.mark.parametrize(("exercise", "source", "expected"), BEYOND_THE_FORMULA)
 def test_slips_beyond_the_formula_are_named(exercise, source, expected):

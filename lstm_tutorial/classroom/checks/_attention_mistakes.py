@@ -46,8 +46,9 @@ def _transposed(q, k, v, m):
 m = Mistake
 SOFTMAX = "α_ts = softmax over the source positions s of e_ts, torch.softmax(e, dim=-1)"
 ATTENTION_MISTAKES = [
-    m("the softmax runs over the query steps t (dim=1); each query's weights must sum to 1 over "
-      "the source positions s: torch.softmax(e, dim=-1).",
+    m("the softmax normalises over the query steps t, not the source positions s: each query's "
+      "weights must sum to 1 over s, which in the scores e = query @ keys.transpose(1, 2), "
+      "(B, T, S), is torch.softmax(e, dim=-1).",
       with_weights(lambda e, mask: torch.softmax(e.masked_fill(padded(mask), NEG), dim=1))),
     m("the softmax runs over the batch (dim=0); each query's weights must sum to 1 over the "
       "source positions s: torch.softmax(e, dim=-1).",

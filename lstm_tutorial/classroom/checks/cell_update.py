@@ -83,6 +83,18 @@ SQUASHED = [  # a second slip under a squashing tanh or σ
     for message, fn in UPDATE_MISTAKES
     if "squashed" not in message
 ]  # fmt: skip
+INPUT_SLIPS = [  # a second slip in what the update is given: (what is wrong, new (c, f, i, g))
+    ("f and i are swapped", lambda c, f, i, g: (c, i, f, g)),
+    ("tanh is applied to g again", lambda c, f, i, g: (c, f, i, torch.tanh(g))),
+    ("σ is applied to f and i again", lambda c, f, i, g: (c, *map(torch.sigmoid, (f, i)), g)),
+    ("1 − f stands where f belongs", lambda c, f, i, g: (c, 1 - f, i, g)),
+]
+TWO_SLIPS = [
+    (f"cell_update has two slips: {slip}; and {message}",
+     lambda c, f, i, g, fn=fn, given=given: fn(*given(c, f, i, g)))
+    for slip, given in INPUT_SLIPS
+    for message, fn in UPDATE_MISTAKES
+]  # fmt: skip
 
 CELL_UPDATE = Exercise(
     name="cell_update",
@@ -100,7 +112,7 @@ CELL_UPDATE = Exercise(
         ("", DEFAULT_HINT),
     ],
     shape_hint=ELEMENTWISE,
-    mistakes=[Mistake(*m) for m in UPDATE_MISTAKES + SQUASHED],
+    mistakes=[Mistake(*m) for m in UPDATE_MISTAKES + SQUASHED + TWO_SLIPS],
 )
 
 

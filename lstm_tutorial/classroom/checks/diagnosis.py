@@ -223,6 +223,38 @@ def kept_state(ex, student, cases, k, result) -> str | None:
     return None
 
 
+def fitted(ex: Exercise, cases, results, expected, equal, batch_only: bool = False) -> str | None:
+    """Name a function written for one size: right on every case where a size (B, H, ...) has
+    one value, and on no case where it has another (``batch_only``: the batch size 1 only). Right
+    only where another size is 1 says nothing (a transpose or a mixed-up axis hides there)."""
+    right = [equal(r, e) if r is not None else False for r, e in zip(results, expected)]
+    if not any(right) or all(right):
+        return None
+    for size in (s for s in cases[0]._fields[1:] if not batch_only or s == "B"):
+        held = {getattr(c, size) for c, ok in zip(cases, right) if ok}
+        other = [getattr(c, size) for c, ok in zip(cases, right) if not ok]
+        if len(held) != 1 or held & set(other) or (batch_only and held != {1}):
+            continue
+        (v,) = held
+        if all(any(getattr(c, s) == 1 for s in c._fields[1:] if s != size)
+               for c, ok in zip(cases, right) if ok):  # fmt: skip
+            continue
+        if size == "B" and v == 1:
+            return (
+                f"{ex.name} is right when the batch holds one example (B = 1) but not at "
+                f"B = {other[0]}: some line drops the batch dimension or mixes the examples "
+                "([0], a squeeze, a flatten, a sum over dim 0, a [None] in the wrong place); "
+                "every row is an example of its own, so keep the batch dimension throughout."
+            )
+        if v > 1:
+            return (
+                f"{ex.name} is right where {size} = {v} but not at {size} = {other[0]}: a size "
+                "is written into the code as a number (fitted to the example); read every size "
+                "from the arguments' .shape."
+            )
+    return None
+
+
 INDEXES = [  # (how a loop over the batch reads row b of an argument, the rows it reads)
     ("{a}[0] for every row", lambda B: [0] * B),
     ("{a}[b − 1] (an index off by one)", lambda B: [(b - 1) % B for b in range(B)]),

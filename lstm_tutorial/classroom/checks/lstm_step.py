@@ -246,7 +246,11 @@ def step_faults(update: str, gates: str) -> tuple[tuple[str, str], ...]:
     return (
         ("h", f"the line {H} (or the output gate o): c is right"),
         ("c", "the c you return: return the new cell state that h was computed from"),
-        ("h c", f"the new cell state, {update}, or the gates {gates} it uses (h follows from c)"),
+        (
+            "h c",
+            f"the new cell state, {update}, or the gates {gates} it uses; h is computed "
+            "from c, so put c right first, then look at h again",
+        ),
     )
 
 

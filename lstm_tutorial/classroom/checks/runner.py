@@ -4,15 +4,15 @@ gradients. It prints "✓ ..." or raises CheckFailed with one sentence.
 
 The sentence, in order of preference: a global it writes, or a tensor or size it reads from the
 notebook instead of an argument; what is wrong with the type or shape of what it returned; the
-fault in the student's own helper that the function calls (``Exercise.helpers``: lstm_step uses
-the student's output_gate); a known mistake whose result equals the student's on every case the
-student's function ran, and differs from the reference on one (``Exercise.mistakes``); outputs in
-each other's places (on every case); an argument returned unchanged; state kept between calls; an
-argument it ignores; some rows (examples) right and others wrong; the exercise's own diagnosis
-(``Exercise.diagnose``); the line a wrong subset of the outputs points to (``Exercise.faults``), a
-float32 or rounding slip, or which output is wrong and by how much; or, if it raised, the error
-with a hint that says what to change (where it was raised inside a right helper: the call's
-arguments)."""
+fault in the student's own helper that the function calls (``Exercise.helpers``: lstm_step uses the
+student's output_gate); a known mistake whose result equals the student's on every case the
+student's function ran, and differs from the reference on one (``Exercise.mistakes``); a size
+written as a number (right at one size only); outputs in each other's places (on every case); an
+argument returned unchanged; state kept between calls; an argument it ignores; some rows (examples)
+right and others wrong; the exercise's own diagnosis (``Exercise.diagnose``); the line a wrong
+subset of the outputs points to (``Exercise.faults``), a float32 or rounding slip, or which output
+is wrong and by how much; or, if it raised, the error with a hint that says what to change (where
+it was raised inside a right helper: the call's arguments)."""
 
 from __future__ import annotations
 
@@ -148,12 +148,17 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
             continue
         message = diagnosis.reads_global(ex, student)
         if message is None and outcome.error is None and result is None:
-            returned(ex, outcome.result, case, expected)  # the wrong type or shape: say which
+            values = sum(t.numel() for t in _tensors(outcome.result))
+            if values != sum(e.numel() for e in expected):  # values missing: one example only?
+                message = diagnosis.fitted(ex, cases, results, references, equal, batch_only=True)
+            if message is None:
+                returned(ex, outcome.result, case, expected)  # the wrong type or shape: say which
         message = (
             message
             or diagnosis.helper(ex, student)
             or diagnosis.mistake(ex.name, ex.mistakes, cases, results, seed, equal, references)
             or (result is not None and _quietly(part_by_part, ex, student, cases, equal))
+            or diagnosis.fitted(ex, cases, results, references, equal)
         )
         if message is None and result is not None:
             raw = [(_unchecked(ex, o), e) for o, e in zip(outcomes, references)]

@@ -62,6 +62,8 @@ MISTAKES = [
           z / t - (z / t).amax(0, keepdim=True)).sum(-1, keepdim=True)),
     m(f"τ is rounded to an integer (int(τ)): divide by the temperature as it is, {P}.",
       lambda z, t: torch.softmax(z / int(t), -1) if int(t) else torch.full_like(z, float("nan"))),
+    m(f"z // τ is floor division, which rounds the scaled logits down to whole numbers: divide "
+      f"with /, {P}.", lambda z, t: torch.softmax(torch.div(z, t, rounding_mode="floor"), -1)),
     m(f"the logits are clamped instead of shifted: subtract each row's largest z / τ before exp "
       f"(it cancels in the ratio), as clamping changes the ratios: {P}.",
       lambda z, t: torch.softmax((z / t).clamp(-50, 50), -1)),

@@ -204,6 +204,8 @@ CATALOGUE += [
       "{act}({W} x + {U} h_prev + {b}).", lambda x, h, W, U, b, a: ACT[a](h @ U.T + b) + x @ W.T),
     L("the {act} wraps only the input term; apply it to the whole sum {W} x + {U} h_prev + {b}.",
       lambda x, h, W, U, b, a: ACT[a](x @ W.T) + h @ U.T + b),
+    L("the {act} wraps only the recurrent term; apply it to the whole sum "
+      "{W} x + {U} h_prev + {b}.", lambda x, h, W, U, b, a: x @ W.T + ACT[a](h @ U.T) + b),
     L("{act} is applied to two parts separately; apply it once to the whole sum "
       "{W} x + {U} h_prev + {b}.", lambda x, h, W, U, b, a: ACT[a](x @ W.T + b) + ACT[a](h @ U.T)),
     L("{act} is applied to two parts separately; apply it once to the whole sum "
