@@ -137,3 +137,20 @@ ATTENTION_MISTAKES = [
       lambda q, k, v, mask: (torch.softmax(scores(q, k), -1) @ v,
                              masked_softmax(scores(q, k), mask))),
 ]  # fmt: skip
+INPUT_SLIPS = [  # a second slip in what a mistake is given: (what is wrong, new arguments)
+    (
+        "the scores are divided by √H (Luong's dot score e_ts = q_t · k_s has no scaling)",
+        lambda q, k, v, mask: (q / math.sqrt(q.shape[-1]), k, v, mask),
+    ),
+    (
+        "the mask is ignored (padded positions must get weight 0)",
+        lambda q, k, v, mask: (q, k, v, torch.ones_like(mask)),
+    ),
+]
+ATTENTION_MISTAKES += [
+    m(f"attention_context has two slips: {slip}; and {known.message}",
+      lambda q, k, v, mask, fn=known.fn, given=given: fn(*given(q, k, v, mask)))
+    for slip, given in INPUT_SLIPS
+    for known in list(ATTENTION_MISTAKES)
+    if "mask" not in slip or not any(w in known.message for w in ("mask", "padd", "−∞"))
+]  # fmt: skip

@@ -105,13 +105,19 @@ def diagnose(case: Case, result: tuple, expected: tuple, student=None) -> str | 
             "row's largest score before exp (it cancels in the ratio), or use "
             "torch.softmax(e, dim=-1), which does."
         )
+    padding = ~case.args[3][:, None, :].expand_as(result[1])  # (B, T, S)
+    if padding.any() and torch.equal(torch.isnan(result[1]), padding):
+        return (
+            f"{NAME} returns NaN at exactly the padded positions: there every query's score is "
+            "−∞, so a softmax or sum over the query steps t (dim=1) is 0/0; normalise each "
+            "query's weights over the source positions s instead, dim=-1."
+        )
     if not all(torch.isfinite(t).all() for t in result):
         return (
             f"{NAME} returned NaN or inf: a softmax over positions that are all −∞ gives "
             "NaN, so fill the padded positions, where mask is False (~mask[:, None, :]), and "
             "softmax over the source positions s."
         )
-    padding = ~case.args[3][:, None, :].expand_as(result[1])  # (B, T, S)
     wrong_zeros = ((result[1] == 0) & ~padding).any() and (result[1][padding] != 0).any()
     if wrong_zeros:
         return (

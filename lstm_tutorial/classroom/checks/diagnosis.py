@@ -223,30 +223,31 @@ def kept_state(ex, student, cases, k, result) -> str | None:
     return None
 
 
-def fitted(ex: Exercise, cases, results, expected, equal, batch_only: bool = False) -> str | None:
+def fitted(ex: Exercise, cases, results, expected, equal, one=True, fixed=True) -> str | None:
     """Name a function written for one size: right on every case where a size (B, H, ...) has
-    one value, and on no case where it has another (``batch_only``: the batch size 1 only). Right
-    only where another size is 1 says nothing (a transpose or a mixed-up axis hides there)."""
+    one value, and on no case where it has another: B = 1 (``one``: it handles one example) or
+    any value above 1 (``fixed``: a number in place of a .shape). Right only where another size
+    is 1 says nothing (a transpose or a mixed-up axis hides there)."""
     right = [equal(r, e) if r is not None else False for r, e in zip(results, expected)]
     if not any(right) or all(right):
         return None
-    for size in (s for s in cases[0]._fields[1:] if not batch_only or s == "B"):
+    for size in (s for s in cases[0]._fields[1:] if fixed or s == "B"):
         held = {getattr(c, size) for c, ok in zip(cases, right) if ok}
         other = [getattr(c, size) for c, ok in zip(cases, right) if not ok]
-        if len(held) != 1 or held & set(other) or (batch_only and held != {1}):
+        if len(held) != 1 or held & set(other) or (not fixed and held != {1}):
             continue
         (v,) = held
         if all(any(getattr(c, s) == 1 for s in c._fields[1:] if s != size)
                for c, ok in zip(cases, right) if ok):  # fmt: skip
             continue
-        if size == "B" and v == 1:
+        if size == "B" and v == 1 and one:
             return (
                 f"{ex.name} is right when the batch holds one example (B = 1) but not at "
                 f"B = {other[0]}: some line drops the batch dimension or mixes the examples "
-                "([0], a squeeze, a flatten, a sum over dim 0, a [None] in the wrong place); "
+                "([0], a squeeze, a flatten, a sum over dim 0, a None axis missing or misplaced); "
                 "every row is an example of its own, so keep the batch dimension throughout."
             )
-        if v > 1:
+        if v > 1 and fixed:
             return (
                 f"{ex.name} is right where {size} = {v} but not at {size} = {other[0]}: a size "
                 "is written into the code as a number (fitted to the example); read every size "

@@ -150,7 +150,7 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
         if message is None and outcome.error is None and result is None:
             values = sum(t.numel() for t in _tensors(outcome.result))
             if values != sum(e.numel() for e in expected):  # values missing: one example only?
-                message = diagnosis.fitted(ex, cases, results, references, equal, batch_only=True)
+                message = diagnosis.fitted(ex, cases, results, references, equal, fixed=False)
             if message is None:
                 returned(ex, outcome.result, case, expected)  # the wrong type or shape: say which
         message = (
@@ -158,8 +158,8 @@ def _compare(ex: Exercise, student: Callable, cases: list[Case], seed: int) -> N
             or diagnosis.helper(ex, student)
             or diagnosis.mistake(ex.name, ex.mistakes, cases, results, seed, equal, references)
             or (result is not None and _quietly(part_by_part, ex, student, cases, equal))
-            or diagnosis.fitted(ex, cases, results, references, equal)
-        )
+            or diagnosis.fitted(ex, cases, results, references, equal, one=result is None)
+        )  # (wrong values right at B = 1 only are a row's slip, named below)
         if message is None and result is not None:
             raw = [(_unchecked(ex, o), e) for o, e in zip(outcomes, references)]
             message = (
