@@ -1,14 +1,14 @@
-"""The checks against seven independent sets of 300 to 400 plausible submissions each
+"""The checks against eight independent sets of 200 to 400 plausible submissions each
 (``fixtures/submissions_first.py``, ``submissions.py``, ``submissions_third.py`` to
-``submissions_seventh.py``): no buggy one passes, every right one passes, no check crashes, every
+``submissions_eighth.py``): no buggy one passes, every right one passes, no check crashes, every
 message is one sentence, and at least 95% of the buggy ones get a sentence that names the
 mistake. Each set was written by a reviewer who had read neither the checks nor (from the third
 on) the other sets; the checks were then improved where a set found them silent (from 89%, 94%,
-95.7%, 95.9%, 98.8%, 96.3% and 96.4% before each set was first run), so 95% guards what they now
-do (97 to 100% when this was written). The fifth to seventh sets were also read strictly by
-three more reviewers, counting only sentences that say what is wrong (not only where): 90.9%,
-87.2% and 86.6% before the checks were tuned on them, with sixteen misleading sentences, all
-fixed since.
+95.7%, 95.9%, 98.8%, 96.3%, 96.4% and 94.7% before each set was first run), so 95% guards what
+they now do (97 to 100% when this was written). The fifth to eighth sets were also read strictly
+by four more reviewers, counting only sentences that say what is wrong (not only where): 90.9%,
+87.2%, 86.6% and 82.1% before the checks were tuned on them, with twenty misleading sentences,
+all fixed since.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from fixtures import (
     submissions,
+    submissions_eighth,
     submissions_fifth,
     submissions_first,
     submissions_fourth,
@@ -72,6 +73,7 @@ SETS = {
     "fifth": submissions_fifth.S,
     "sixth": submissions_sixth.S,
     "seventh": submissions_seventh.S,
+    "eighth": submissions_eighth.S,
 }
 
 
@@ -96,5 +98,5 @@ def test_buggy_submissions_fail_with_one_sentence(results):
 def test_most_buggy_submissions_get_a_sentence_that_names_the_mistake(results):
     bugs = [(s, m) for s, o, m in results if s["kind"] == "bug"]
     unnamed = [(s["ex"], s["label"], m) for s, m in bugs if not named(m)]
-    assert len(bugs) > 270
+    assert len(bugs) > 180  # the set loaded whole (190 to 360 bugs each)
     assert 1 - len(unnamed) / len(bugs) >= 0.95, "\n".join(map(str, unnamed))
