@@ -11,7 +11,8 @@ import math
 import torch
 
 from ...attention import attend, masked_softmax
-from .exercise import Mistake
+from ._attention_outputs import NAME
+from .exercise import Mistake, with_changed_arguments
 
 NEG = float("-inf")
 
@@ -147,10 +148,9 @@ INPUT_SLIPS = [  # a second slip in what a mistake is given: (what is wrong, new
         lambda q, k, v, mask: (q, k, v, torch.ones_like(mask)),
     ),
 ]
-ATTENTION_MISTAKES += [
-    m(f"attention_context has two slips: {slip}; and {known.message}",
-      lambda q, k, v, mask, fn=known.fn, given=given: fn(*given(q, k, v, mask)))
-    for slip, given in INPUT_SLIPS
-    for known in list(ATTENTION_MISTAKES)
-    if "mask" not in slip or not any(w in known.message for w in ("mask", "padd", "−∞"))
-]  # fmt: skip
+MASK_WORDS = ("mask", "padd", "−∞")
+UNMASKED = [m for m in ATTENTION_MISTAKES if not any(w in m.message for w in MASK_WORDS)]
+ATTENTION_MISTAKES += [  # the mask ignored is paired only with mistakes that leave it alone
+    *with_changed_arguments(NAME, INPUT_SLIPS[:1], ATTENTION_MISTAKES),
+    *with_changed_arguments(NAME, INPUT_SLIPS[1:], UNMASKED),
+]

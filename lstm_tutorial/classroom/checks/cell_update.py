@@ -7,6 +7,7 @@ import torch
 
 from .calling import ERROR_HINTS
 from .cases import SHAPES, Case, uniform
+from .exercise import with_changed_arguments
 from .runner import Exercise, Mistake, run
 
 ELEMENTWISE = "⊙ is the element-wise product, written *, not the matrix product @"
@@ -89,12 +90,7 @@ INPUT_SLIPS = [  # a second slip in what the update is given: (what is wrong, ne
     ("σ is applied to f and i again", lambda c, f, i, g: (c, *map(torch.sigmoid, (f, i)), g)),
     ("1 − f stands where f belongs", lambda c, f, i, g: (c, 1 - f, i, g)),
 ]
-TWO_SLIPS = [
-    (f"cell_update has two slips: {slip}; and {message}",
-     lambda c, f, i, g, fn=fn, given=given: fn(*given(c, f, i, g)))
-    for slip, given in INPUT_SLIPS
-    for message, fn in UPDATE_MISTAKES
-]  # fmt: skip
+UPDATES = [Mistake(*m) for m in UPDATE_MISTAKES]
 
 CELL_UPDATE = Exercise(
     name="cell_update",
@@ -112,7 +108,11 @@ CELL_UPDATE = Exercise(
         ("", DEFAULT_HINT),
     ],
     shape_hint=ELEMENTWISE,
-    mistakes=[Mistake(*m) for m in UPDATE_MISTAKES + SQUASHED + TWO_SLIPS],
+    mistakes=[
+        *UPDATES,
+        *(Mistake(*m) for m in SQUASHED),
+        *with_changed_arguments("cell_update", INPUT_SLIPS, UPDATES),
+    ],
 )
 
 

@@ -24,6 +24,17 @@ class Mistake:
     fn: Callable[..., object]
 
 
+def with_changed_arguments(name: str, slips: list, mistakes: list[Mistake]) -> list[Mistake]:
+    """Two slips at once: each of ``mistakes`` run on arguments changed by one of ``slips``,
+    (what is wrong, (*args) -> the arguments the mistake is given instead)."""
+    return [
+        Mistake(f"{name} has two slips: {slip}; and {m.message}",
+                lambda *args, fn=m.fn, given=given: fn(*given(*args)))
+        for slip, given in slips
+        for m in mistakes
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Exercise:
     """What a check needs to know about one exercise."""

@@ -29,8 +29,6 @@ from .wrong_layers import with_second_slip, words
 
 COUNT = {2: "two", 3: "three", 4: "four"}
 MOST = 8  # line slips tried with the gates, at one level of the constants
-
-
 CROSSING = math.asinh(1.0)  # σ(a) = tanh(a) = 1/√2 at a = asinh(1) = ln(1 + √2)
 LEVELS = [  # the constant bias of a gate switched off, by its place and letter and activation
     lambda k, letter, activation: 40.0,  # every gate 1.0 in float64: σ(40) = tanh(40)
