@@ -733,6 +733,19 @@ BEYOND_THE_FORMULA += [  # code fitted to one size; slips that hide where the ga
      "    return (1 - z) * n + z * h_prev",
      "in gate z (cell.z), z uses tanh instead of σ: a gate must lie between 0 and 1, so use "
      "torch.sigmoid; and the bias b_n (cell.n.b) is missing"),
+    # right at B = 1 only, but a row's slip: its own sentence, not "one example only"
+    ("rnn_step", "def rnn_step(x, h_prev, W, U, b):\n"
+     "    return torch.stack([torch.tanh(x[n] @ W.T + h_prev[n - 1] @ U.T + b)\n"
+     "                        for n in range(len(x))])", "row b is computed from h_prev[b − 1]"),
+    # NaN from −∞ times 0 is not "the mask ignored and inverted"; NaN at the pads only is dim=1
+    ("attention_context", "def attention_context(query, keys, values, mask):\n"
+     "    e = query @ keys.transpose(1, 2) + (~mask[:, None, :]).float() * float('-inf')\n"
+     "    alpha = torch.softmax(e, dim=-1)\n    return alpha @ values, alpha",
+     "returns NaN at every position, the real ones too"),
+    ("attention_context", "def attention_context(query, keys, values, mask):\n"
+     "    e = (query @ keys.transpose(1, 2)).masked_fill(~mask[:, None, :], float('-inf'))\n"
+     "    w = torch.exp(e - e.amax(-1, keepdim=True))\n    alpha = w / w.sum(1, keepdim=True)\n"
+     "    return alpha @ values, alpha", "returns NaN at exactly the padded positions"),
 ]  # fmt: skip
 
 
